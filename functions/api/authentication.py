@@ -1,0 +1,88 @@
+"""Find who is calling, in BEM's order.
+
+1. ``backendManagerKey`` equal to ``BACKEND_MANAGER_KEY`` (constant-time) → admin.
+2. A token from ``Authorization: Bearer``, the ``__session`` cookie, or
+   ``authenticationToken`` / ``apiKey`` in the data.
+3. A JWT is a Firebase ID token, verified by firebase-admin (by the Auth emulator's
+   rules when ``FIREBASE_AUTH_EMULATOR_HOST`` is set); its user document is loaded
+   and, if missing, provisioned (Admin SDK users skip the auth triggers).
+4. Anything else must match a user's ``api.privateKey``.
+
+No credential → anonymous. A credential that does not check out → 401.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING, Any
+
+from functions.api.current_user import CurrentUser
+from functions.config import secret
+from functions.errors import Unauthorized
+from functions.user import UserDoc
+
+if TYPE_CHECKING:
+    from functions.assistant import Assistant
+
+RESERVED_KEYS = ("backendManagerKey", "authenticationToken", "apiKey")
+
+
+def authenticate(assistant: Assistant) -> CurrentUser:
+    data, request = assistant.data, assistant.request
+    admin_key = data.get("backendManagerKey")
+    if admin_key:
+        return _admin_key_user(str(admin_key))
+    token = _token_from(request, data)
+    if not token:
+        return CurrentUser()
+    if token.count(".") == 2:
+        return _id_token_user(assistant, token)
+    return _api_key_user(assistant, token)
+
+
+def _admin_key_user(given: str) -> CurrentUser:
+    expected = secret("BACKEND_MANAGER_KEY")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("Invalid backendManagerKey")
+    doc = UserDoc.model_validate({"roles": {"admin": True}})
+    return CurrentUser(authenticated=True, method="admin-key", doc=doc)
+
+
+def _token_from(request: Any, data: dict) -> str | None:
+    header = request.headers.get("authorization") or ""
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    cookie = request.cookies.get("__session")
+    if cookie:
+        return cookie
+    for key in ("authenticationToken", "apiKey"):
+        if data.get(key):
+            return str(data[key])
+    return None
+
+
+def _id_token_user(assistant: Assistant, token: str) -> CurrentUser:
+    from firebase_admin import auth
+
+    manager = assistant.manager
+    manager.firebase_app()
+    try:
+        claims = auth.verify_id_token(token, check_revoked=manager.config.api.check_revoked)
+    except auth.RevokedIdTokenError:
+        raise Unauthorized("ID token has been revoked") from None
+    except auth.UserDisabledError:
+        raise Unauthorized("This account is disabled") from None
+    except (ValueError, auth.InvalidIdTokenError, auth.ExpiredIdTokenError, auth.CertificateFetchError) as error:
+        assistant.log.info("ID token rejected: %s", type(error).__name__)
+        raise Unauthorized("Invalid or expired ID token") from None
+    uid = claims.get("uid") or claims.get("sub")
+    doc = manager.users.get_or_provision(uid, claims)
+    return CurrentUser(authenticated=True, uid=uid, doc=doc, method="id-token", claims=claims)
+
+
+def _api_key_user(assistant: Assistant, token: str) -> CurrentUser:
+    found = assistant.manager.users.find_by_api_key(token)
+    if found is None:
+        raise Unauthorized("Invalid API key")
+    uid, doc = found
+    return CurrentUser(authenticated=True, uid=uid, doc=doc, method="api-key")

@@ -1,0 +1,63 @@
+"""BEM's legacy ``{command, payload}`` API.
+
+A request to the bare API path with a ``command`` is a legacy call. Old names are
+aliased; a command runs ``routes/api/{group}/{name}.py`` when a layer has one, else
+the REST route that replaced it. ``manager.handlers["bm_api"]`` hooks run before
+(``"pre"``: may raise to refuse) and after (``"post"``: may return a new result).
+"""
+
+from __future__ import annotations
+
+ALIASES = {
+    "generate-uuid": "general:generate-uuid",
+    "create-custom-token": "user:create-custom-token",
+    "delete-user": "user:delete",
+    "sign-out-all-sessions": "user:sign-out-all-sessions",
+    "get-user-subscription-info": "user:get-subscription-info",
+    "sign-up": "user:sign-up",
+    "firestore-read": "admin:firestore-read",
+    "firestore-write": "admin:firestore-write",
+    "firestore-query": "admin:firestore-query",
+    "payment-processor": "admin:payment-processor",
+}
+
+# command → (REST route, method) that does the same job
+REST_EQUIVALENTS = {
+    "general:generate-uuid": ("general/uuid", "post"),
+    "test:health": ("test/health", "get"),
+    "test:authenticate": ("test/authenticate", "get"),
+    "test:usage": ("test/usage", "post"),
+    "user:resolve": ("user", "get"),
+    "user:get-subscription-info": ("user/subscription", "get"),
+    "user:sign-up": ("user/signup", "post"),
+    "user:delete": ("user", "delete"),
+    "user:create-custom-token": ("user/token", "post"),
+    "user:regenerate-api-keys": ("user/api-keys", "post"),
+    "user:get-active-sessions": ("user/sessions", "get"),
+    "user:sign-out-all-sessions": ("user/sessions", "delete"),
+    "user:submit-feedback": ("user/feedback", "post"),
+    "user:validate-settings": ("user/settings/validate", "post"),
+    "admin:firestore-read": ("admin/firestore", "get"),
+    "admin:firestore-write": ("admin/firestore", "post"),
+    "admin:firestore-query": ("admin/firestore/query", "post"),
+    "admin:cron": ("admin/cron", "post"),
+}
+
+
+def command_of(data: dict) -> str | None:
+    command = data.get("command")
+    if not isinstance(command, str) or not command.strip():
+        return None
+    command = command.strip()
+    return ALIASES.get(command, command)
+
+
+def payload_of(data: dict) -> dict:
+    payload = data.get("payload")
+    if not isinstance(payload, dict):
+        payload = {}
+    # credentials may travel beside the command, as old clients send them
+    for key in ("backendManagerKey", "authenticationToken", "apiKey"):
+        if key in data and key not in payload:
+            payload[key] = data[key]
+    return payload

@@ -1,0 +1,35 @@
+"""What a route module may declare about itself (``OPTIONS = RouteOptions(...)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Requirement = Literal["user", "admin"] | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteOptions:
+    authenticate: bool = True
+    """Look for credentials and load the user. Bad credentials answer 401."""
+
+    require: Requirement = None
+    """``"user"``: 401 unless authenticated. ``"admin"``: also 403 unless ``roles.admin``."""
+
+    setup_usage: bool = True
+    """Create the usage meter for this caller (``usage`` parameter, ``bm-properties.usage``)."""
+
+    setup_settings: bool = True
+    """Validate the request data against the route's schema, if it has one."""
+
+    sanitize: bool = True
+    """Strip HTML from incoming strings (fields marked ``Unsanitized`` opt out)."""
+
+    include_non_schema_settings: bool = False
+    """Keep request keys the schema does not declare (they are always sanitized)."""
+
+    environments: tuple[str, ...] | None = None
+    """Only serve in these environments (e.g. test routes); elsewhere answer 404."""
+
+
+DEFAULT_OPTIONS = RouteOptions()

@@ -1,0 +1,169 @@
+"""The bm_api request pipeline. One stage per step, called in this order:
+
+ 1. CORS             preflight answered here; headers added to every answer
+ 2. body             JSON (JSON5 tolerated) / form / multipart; >100 KB → 413; bad JSON → 400
+ 3. route            legacy command or REST route; unknown → 404, wrong method → 405
+ 4. wakeup           ``data.wakeup`` answers at once (keeps instances warm)
+ 5. authenticate     admin key / ID token / API key; bad credential → 401; route ``require`` → 401/403
+ 6. usage            the caller's usage meter (filled by the usage module)
+ 7. settings         schema resolution → trim → sanitize → validate; failure → 400 naming the field
+ 8. handler          ``main(...)`` with its parameters injected by name
+ 9. errors           a ``BemError`` renders as JSON with its status; anything else is logged → 500
+10. finalize         ``bm-properties`` header ``{code, tag, usage, schema}``
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from flask import Response
+
+from functions.api import inject, legacy
+from functions.api.authentication import authenticate
+from functions.api.routes import LoadedRoute
+from functions.api.settings import build_settings, resolve_model
+from functions.assistant import Assistant
+from functions.errors import BemError, InternalError, NotFound
+
+if TYPE_CHECKING:
+    from functions.manager import Manager
+
+API_PREFIXES = ("backend-manager", "bm_api")
+CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+
+
+def handle(manager: Manager, request: Any) -> Response:
+    assistant = Assistant(manager, request)
+    try:
+        response = _run(manager, assistant)
+    except BemError as error:
+        if error.status >= 500:
+            assistant.log.error("%s: %s", type(error).__name__, error.message)
+        response = assistant.error_response(error)
+    except Exception:
+        if manager.propagate_exceptions:
+            raise
+        assistant.log.exception("Unhandled error")
+        response = assistant.error_response(InternalError("Internal error"))
+    return _finalize(manager, assistant, response)
+
+
+def strip_prefix(path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    while parts and parts[0] in API_PREFIXES:
+        parts = parts[1:]
+    return "/".join(parts)
+
+
+def _run(manager: Manager, assistant: Assistant) -> Response:
+    request = assistant.request
+    if request.method == "OPTIONS":
+        return Response("", status=204)
+    assistant.parse_body()
+    path = strip_prefix(request.path)
+    command = legacy.command_of(assistant.data) if not path else None
+    if command:
+        return _run_command(manager, assistant, command)
+    if not path:
+        return assistant.redirect(manager.config.brand.url)
+    route = manager.routes.resolve(path, request.method)
+    return _run_route(manager, assistant, route, path, request.method.lower())
+
+
+def _run_command(manager: Manager, assistant: Assistant, command: str) -> Response:
+    assistant.parsed.data = legacy.payload_of(assistant.data)
+    route = manager.routes.command(command)
+    schema_route, method = command.replace(":", "/"), "index"
+    if route is None:
+        target = legacy.REST_EQUIVALENTS.get(command)
+        if target is None:
+            raise NotFound(f"Command '{command}' not found")
+        schema_route, method = target
+        route = manager.routes.resolve(*target)
+    for hook in manager.handlers.get("bm_api", []):
+        hook(command, "pre", assistant)
+    response = _run_route(manager, assistant, route, schema_route, method)
+    for hook in manager.handlers.get("bm_api", []):
+        replaced = hook(command, "post", assistant, response)
+        if isinstance(replaced, Response):
+            response = replaced
+    return response
+
+
+def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path: str, method: str) -> Response:
+    options = route.options
+    if options.environments is not None and manager.environment not in options.environments:
+        raise NotFound(f"Route '/{path}' not found")
+    if assistant.data.get("wakeup"):
+        return assistant.respond({"wakeup": True})
+    if options.authenticate:
+        assistant.user = authenticate(assistant)
+    assistant.user.require(options.require)
+    if options.setup_usage:
+        assistant.usage = manager.usage_for(assistant)
+    available = _available(manager, assistant)
+    if options.setup_settings:
+        schema = manager.schemas.find(path, method)
+        model = resolve_model(schema, available)
+        assistant.schema_name = f"{path}/{method}" if model else None
+        assistant.schema_fields = list(model.model_fields) if model else []
+        assistant.settings = build_settings(
+            model, assistant.data, sanitize=options.sanitize, include_extra=options.include_non_schema_settings or model is None
+        )
+    else:
+        assistant.settings = build_settings(None, assistant.data, sanitize=options.sanitize, include_extra=True)
+    available["settings"] = assistant.settings
+    result = inject.call(route.main, route.params, available)
+    return result if isinstance(result, Response) else assistant.respond(result)
+
+
+def _available(manager: Manager, assistant: Assistant) -> dict[str, Any]:
+    return {
+        "manager": manager,
+        "assistant": assistant,
+        "request": assistant.request,
+        "user": assistant.user,
+        "settings": None,
+        "usage": assistant.usage,
+        "config": manager.config,
+        "db": _LazyDb(manager),
+        "data": assistant.data,
+        "files": assistant.files,
+        "logger": assistant.log,
+    }
+
+
+class _LazyDb:
+    """Defers creating the Firestore client until a handler touches it."""
+
+    def __init__(self, manager: Manager) -> None:
+        self._manager = manager
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._manager.db, name)
+
+
+def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Response:
+    origin = assistant.request.headers.get("origin")
+    allowed = manager.config.api.allowed_origins
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin or "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Vary"] = "Origin"
+    response.headers["Access-Control-Allow-Credentials"] = "true"
+    response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+    response.headers["Access-Control-Allow-Headers"] = assistant.request.headers.get(
+        "access-control-request-headers", "Authorization, Content-Type"
+    )
+    response.headers["Access-Control-Expose-Headers"] = "bm-properties"
+    usage = assistant.usage.report() if assistant.usage is not None and hasattr(assistant.usage, "report") else {}
+    properties = {
+        "code": response.status_code,
+        "tag": assistant.tag,
+        "usage": usage,
+        "schema": {"name": assistant.schema_name, "fields": assistant.schema_fields},
+    }
+    response.headers["bm-properties"] = json.dumps(properties, separators=(",", ":"))
+    return response

@@ -1,0 +1,28 @@
+"""The ``bm_*`` Cloud Functions, declared with the firebase_functions SDK.
+
+Each is a plain module-level function carrying ``__firebase_endpoint__``, which is what
+firebase-tools reads from main.py. Bodies only forward to the framework module that
+does the work, imported on first invocation. Memory and timeouts are BEM's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from functions.manager import Manager
+
+
+def build_cloud_functions(manager: Manager) -> dict[str, Callable[..., Any]]:
+    from firebase_functions import https_fn, options
+
+    region = manager.options.region
+    mb256 = options.MemoryOption.MB_256
+
+    @https_fn.on_request(region=region, memory=mb256, timeout_sec=300)
+    def bm_api(request: https_fn.Request) -> https_fn.Response:
+        return manager.handle_api(request)
+
+    functions: dict[str, Callable[..., Any]] = {"bm_api": bm_api}
+    return functions

@@ -1,0 +1,162 @@
+"""The shape of backend-manager-config.json, validated once at start-up.
+
+Keys are camelCase in the file (BEM's format) and snake_case in Python.
+Unknown top-level keys are kept (``config.model_extra``) so projects can add their own.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+Frequency = Literal["monthly", "annually", "weekly", "daily"]
+UNLIMITED = "unlimited"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True)
+
+
+class Contact(_Model):
+    email: str = ""
+
+
+class Brand(_Model):
+    id: str = "app"
+    name: str = "App"
+    description: str = ""
+    url: str = "https://example.com"
+    contact: Contact = Contact()
+    address: dict = {}
+    images: dict = {}
+
+
+class Prices(_Model):
+    monthly: float | None = Field(default=None, ge=0)
+    annually: float | None = Field(default=None, ge=0)
+    weekly: float | None = Field(default=None, ge=0)
+    daily: float | None = Field(default=None, ge=0)
+    once: float | None = Field(default=None, ge=0)
+
+    def for_frequency(self, frequency: str) -> float | None:
+        return getattr(self, frequency, None) if frequency in Prices.model_fields else None
+
+    def frequencies(self) -> list[str]:
+        return [name for name in ("monthly", "annually", "weekly", "daily") if getattr(self, name) is not None]
+
+
+class ProcessorProduct(_Model):
+    product_id: str | None = None
+    legacy_product_ids: list[str] = []
+
+
+class Trial(_Model):
+    days: int = Field(default=0, ge=0)
+
+
+class Product(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    type: Literal["subscription", "one-time"] = "subscription"
+    limits: dict[str, int | Literal["unlimited"]] = {}
+    rate_limit: Literal["daily", "monthly"] = "daily"
+    trial: Trial | None = None
+    prices: Prices | None = None
+    stripe: ProcessorProduct = ProcessorProduct()
+    paypal: ProcessorProduct = ProcessorProduct()
+    archived: bool = False
+
+    @field_validator("limits")
+    @classmethod
+    def _limits_not_negative(cls, limits: dict) -> dict:
+        for metric, value in limits.items():
+            if isinstance(value, int) and value < 0:
+                raise ValueError(f"limit for '{metric}' must be >= 0 or \"unlimited\"")
+        return limits
+
+    @model_validator(mode="after")
+    def _priced_when_paid(self) -> Product:
+        if self.id == "basic":
+            return self
+        if self.type == "one-time" and (self.prices is None or self.prices.once is None):
+            raise ValueError(f"one-time product '{self.id}' needs prices.once")
+        if self.type == "subscription" and (self.prices is None or not self.prices.frequencies()):
+            raise ValueError(f"subscription product '{self.id}' needs at least one of prices.monthly|annually|weekly|daily")
+        return self
+
+    @property
+    def is_free(self) -> bool:
+        return self.id == "basic"
+
+    @property
+    def trial_days(self) -> int:
+        return self.trial.days if self.trial else 0
+
+    def limit(self, metric: str) -> int | Literal["unlimited"] | None:
+        return self.limits.get(metric)
+
+
+BASIC = Product(id="basic", name="Basic", type="subscription")
+
+
+class Payment(_Model):
+    processors: dict[str, dict] = {}
+    products: list[Product] = [BASIC]
+
+    @field_validator("products")
+    @classmethod
+    def _unique_ids_and_basic(cls, products: list[Product]) -> list[Product]:
+        seen: set[str] = set()
+        for product in products:
+            if product.id in seen:
+                raise ValueError(f"duplicate product id '{product.id}'")
+            seen.add(product.id)
+        if "basic" not in seen:
+            products = [BASIC, *products]
+        return products
+
+    def product(self, product_id: str | None) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+    @property
+    def basic(self) -> Product:
+        return self.product("basic") or BASIC
+
+
+class Api(_Model):
+    check_revoked: bool = False
+    """Also check ID tokens against revocation (one Auth lookup per request)."""
+    allowed_origins: list[str] = ["*"]
+    trusted_proxy_hops: int = Field(default=1, ge=0)
+    """X-Forwarded-For entries appended by trusted proxies (1 direct, 2 behind Firebase Hosting)."""
+    trust_cloudflare: bool = False
+
+
+class Marketing(_Model):
+    campaigns: dict = {}
+    newsletter: dict = {}
+    prune: dict = {}
+
+
+class Analytics(_Model):
+    providers: dict[str, dict] = {}
+
+
+class Auth(_Model):
+    disposable_domains: list[str] = []
+    signups_per_ip_per_day: int = Field(default=2, ge=0)
+
+
+class Config(_Model):
+    brand: Brand = Brand()
+    payment: Payment = Payment()
+    marketing: Marketing = Marketing()
+    analytics: Analytics = Analytics()
+    api: Api = Api()
+    auth: Auth = Auth()
+    github: dict = {}
+    sentry: dict = {}
+    firebase_config: dict = {}
+    parent: str | None = None

@@ -1,0 +1,158 @@
+"""The Manager: one per deployment, made by ``Manager.init(globals(), ...)`` in main.py.
+
+``init`` validates the config, lists the route/schema/hook/cron directories and places
+the ``bm_*`` Cloud Functions into main.py's globals, where firebase-tools finds them.
+It calls no Google service: Firestore, firebase-admin and the processor SDKs are set
+up on first use, so deploy discovery and tests run offline and cold starts stay short.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from functions import environment as env
+from functions.config import CONFIG_FILE, Config, load_config, load_dotenv_for
+from functions.errors import SetupError
+from functions.logs import configure as configure_logging
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagerOptions:
+    root: Path
+    routes: tuple[Path, ...] = ()
+    schemas: tuple[Path, ...] = ()
+    hooks: tuple[Path, ...] = ()
+    cron: tuple[Path, ...] = ()
+    setup_functions: bool = True
+    setup_identity: bool = True
+    region: str = "us-central1"
+    config_path: Path | None = None
+
+    def layers(self, kind: str) -> list[Path]:
+        """Project layers first, then the built-in directory at the root."""
+        extra = [p if p.is_absolute() else self.root / p for p in getattr(self, kind)]
+        return [*extra, self.root / kind]
+
+
+@dataclass
+class Manager:
+    options: ManagerOptions
+    config: Config = field(init=False)
+    environment: str = field(init=False)
+    handlers: dict[str, list[Callable]] = field(default_factory=dict)
+    propagate_exceptions: bool = False
+
+    instance = None  # the Manager of this process, for code outside a request (hooks, jobs)
+
+    def __post_init__(self) -> None:
+        root = self.options.root
+        self.environment = env.detect()
+        load_dotenv_for(root, self.environment)
+        self.environment = env.detect()
+        self.log = configure_logging(self.environment)
+        self.config = load_config(self.options.config_path or root / CONFIG_FILE)
+        from functions.api.routes import RouteTable
+        from functions.api.settings import SchemaTable
+
+        self.routes = RouteTable.discover(self.options.layers("routes"))
+        self.schemas = SchemaTable(self.options.layers("schemas"))
+        self._lock = threading.Lock()
+        self._firebase_app: Any = None
+        from functions.user import UserRepository
+
+        self.users = UserRepository(lambda: self.db)
+        Manager.instance = self
+
+    # construction ---------------------------------------------------------------
+    @classmethod
+    def init(cls, namespace: dict, **options: Any) -> Manager:
+        """Build the Manager for main.py and export its Cloud Functions into ``namespace``."""
+        root = Path(namespace.get("__file__") or Path.cwd() / "main.py").resolve().parent
+        manager = cls.create(root, **options)
+        if manager.options.setup_functions:
+            from functions.cloud_functions import build_cloud_functions
+
+            namespace.update(build_cloud_functions(manager))
+        namespace["manager"] = manager
+        return manager
+
+    @classmethod
+    def create(cls, root: Path, **options: Any) -> Manager:
+        known = set(ManagerOptions.__dataclass_fields__) - {"root"}
+        unknown = set(options) - known
+        if unknown:
+            raise SetupError(f"Manager.init: unknown option(s) {sorted(unknown)}; known: {sorted(known)}")
+        for kind in ("routes", "schemas", "hooks", "cron"):
+            if kind in options:
+                options[kind] = tuple(Path(p) for p in _as_list(options[kind]))
+        if options.get("config_path"):
+            options["config_path"] = Path(options["config_path"])
+        return cls(options=ManagerOptions(root=Path(root), **options))
+
+    # services (created on first use) ------------------------------------------------
+    @property
+    def project_id(self) -> str:
+        return env.project_id()
+
+    @property
+    def db(self) -> Any:
+        from functions.store import firestore_client
+
+        return firestore_client(self.project_id)
+
+    def firebase_app(self) -> Any:
+        with self._lock:
+            if self._firebase_app is None:
+                import firebase_admin
+
+                try:
+                    self._firebase_app = firebase_admin.get_app()
+                except ValueError:
+                    self._firebase_app = firebase_admin.initialize_app(options={"projectId": self.project_id})
+            return self._firebase_app
+
+    def usage_for(self, assistant: Any) -> Any:
+        try:
+            from functions.usage import Usage
+        except ImportError:  # pragma: no cover - until the usage module is installed
+            return None
+        return Usage.for_request(self, assistant)
+
+    # requests and hooks ------------------------------------------------------------------
+    def handle_api(self, request: Any) -> Any:
+        from functions.api.pipeline import handle
+
+        return handle(self, request)
+
+    def on_api(self, hook: Callable) -> Callable:
+        """Register a legacy-command hook ``hook(command, stage, assistant, response=None)``."""
+        self.handlers.setdefault("bm_api", []).append(hook)
+        return hook
+
+    def find_file(self, kind: str, relative: str) -> Path | None:
+        for layer in self.options.layers(kind):
+            candidate = layer / relative
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def list_files(self, kind: str, folder: str) -> list[Path]:
+        """Python files in ``{layer}/{folder}`` across layers, built-ins last, by name."""
+        found: dict[str, Path] = {}
+        for layer in reversed(self.options.layers(kind)):
+            directory = layer / folder
+            if directory.is_dir():
+                for path in sorted(directory.glob("*.py")):
+                    if not path.stem.startswith("_"):
+                        found[path.stem] = path
+        return [found[name] for name in sorted(found)]
+
+
+def _as_list(value: Any) -> Iterable[Any]:
+    if isinstance(value, (str, Path)):
+        return [value]
+    return list(value)

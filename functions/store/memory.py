@@ -1,0 +1,400 @@
+"""An in-memory Firestore with the google-cloud-firestore surface the framework uses.
+
+Used by the unit tier and by `mgr serve` when no emulator runs. It mirrors the real
+client's semantics where our code depends on them: ``create`` fails on an existing
+document, ``update`` fails on a missing one, ``set(merge=True)`` deep-merges,
+dotted field paths, ``Increment``/``ArrayUnion``/``ArrayRemove``/``DELETE_FIELD``/
+``SERVER_TIMESTAMP``, batches, and transactions that work with
+``google.cloud.firestore.transactional`` and are serialised by one lock, so
+concurrent read-check-write code behaves as it does against Firestore.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from google.api_core import exceptions
+from google.cloud.firestore_v1 import transforms
+
+from functions.store.paths import delete_path, get_path, set_path, split_field_path
+
+_NOT_FOUND = object()
+
+
+class MemoryFirestore:
+    def __init__(self, project: str = "demo-bem") -> None:
+        self.project = project
+        self._docs: dict[str, dict] = {}
+        self._times: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+        self.lock = threading.RLock()
+        self.stats = {"reads": 0, "writes": 0}
+
+    # references ---------------------------------------------------------
+    def document(self, *path: str) -> DocumentReference:
+        full = "/".join(path).strip("/")
+        if full.count("/") % 2 != 1:
+            raise ValueError(f"'{full}' is not a document path")
+        return DocumentReference(self, full)
+
+    def collection(self, *path: str) -> CollectionReference:
+        full = "/".join(path).strip("/")
+        if full.count("/") % 2 != 0:
+            raise ValueError(f"'{full}' is not a collection path")
+        return CollectionReference(self, full)
+
+    def collections(self) -> list[CollectionReference]:
+        names = sorted({path.split("/", 1)[0] for path in self._docs})
+        return [CollectionReference(self, name) for name in names]
+
+    def batch(self) -> WriteBatch:
+        return WriteBatch(self)
+
+    def bulk_writer(self) -> WriteBatch:
+        return WriteBatch(self, auto_commit=True)
+
+    def transaction(self, max_attempts: int = 5, read_only: bool = False) -> Transaction:
+        return Transaction(self, max_attempts=max_attempts, read_only=read_only)
+
+    def get_all(self, references: Iterable[DocumentReference], transaction: Any = None, **_: Any) -> Iterator[DocumentSnapshot]:
+        return iter([ref.get() for ref in references])
+
+    def reset(self) -> None:
+        with self.lock:
+            self._docs.clear()
+            self._times.clear()
+
+    # storage primitives (always under the lock) ----------------------------
+    def _read(self, path: str) -> DocumentSnapshot:
+        with self.lock:
+            self.stats["reads"] += 1
+            data = self._docs.get(path)
+            times = self._times.get(path)
+            return DocumentSnapshot(DocumentReference(self, path), copy.deepcopy(data), times)
+
+    def _write(self, path: str, mutate: Callable[[dict | None], dict | None]) -> None:
+        with self.lock:
+            self.stats["writes"] += 1
+            current = copy.deepcopy(self._docs.get(path))
+            result = mutate(current)
+            now = dt.datetime.now(dt.timezone.utc)
+            if result is None:
+                self._docs.pop(path, None)
+                self._times.pop(path, None)
+                return
+            created = self._times.get(path, (now, now))[0]
+            self._docs[path] = result
+            self._times[path] = (created, now)
+
+    def _paths_in(self, collection: str) -> list[str]:
+        depth = collection.count("/") + 1
+        prefix = collection + "/"
+        with self.lock:
+            return sorted(p for p in self._docs if p.startswith(prefix) and p.count("/") == depth)
+
+
+# writes ----------------------------------------------------------------------
+def _resolve(value: Any, current: Any) -> Any:
+    """Apply one Firestore transform (or plain value) to the current field value."""
+    if isinstance(value, transforms.Increment):
+        base = current if isinstance(current, (int, float)) and not isinstance(current, bool) else 0
+        return base + value.value
+    if isinstance(value, transforms.ArrayUnion):
+        base = list(current) if isinstance(current, list) else []
+        return base + [v for v in value.values if v not in base]
+    if isinstance(value, transforms.ArrayRemove):
+        return [v for v in (current if isinstance(current, list) else []) if v not in value.values]
+    if value is transforms.SERVER_TIMESTAMP:
+        return dt.datetime.now(dt.timezone.utc)
+    if isinstance(value, dict):
+        return {k: _resolve(v, _NOT_FOUND) for k, v in value.items() if v is not transforms.DELETE_FIELD}
+    return copy.deepcopy(value)
+
+
+def _merge(target: dict, data: dict) -> None:
+    for key, value in data.items():
+        if value is transforms.DELETE_FIELD:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict) and value:
+            _merge(target[key], value)
+        else:
+            target[key] = _resolve(value, target.get(key, _NOT_FOUND))
+
+
+def _apply_update(doc: dict, updates: dict) -> None:
+    for field_path, value in updates.items():
+        parts = split_field_path(field_path)
+        if value is transforms.DELETE_FIELD:
+            delete_path(doc, parts)
+        else:
+            set_path(doc, parts, _resolve(value, get_path(doc, parts, _NOT_FOUND)))
+
+
+def _set_op(data: dict, merge: bool) -> Callable[[dict | None], dict]:
+    def mutate(current: dict | None) -> dict:
+        if merge:
+            doc = current or {}
+            _merge(doc, data)
+            return doc
+        doc: dict = {}
+        _merge(doc, data)
+        return doc
+
+    return mutate
+
+
+def _create_op(path: str, data: dict) -> Callable[[dict | None], dict]:
+    def mutate(current: dict | None) -> dict:
+        if current is not None:
+            raise exceptions.AlreadyExists(f"Document already exists: {path}")
+        return _set_op(data, merge=False)(None)
+
+    return mutate
+
+
+def _update_op(path: str, updates: dict) -> Callable[[dict | None], dict]:
+    def mutate(current: dict | None) -> dict:
+        if current is None:
+            raise exceptions.NotFound(f"No document to update: {path}")
+        _apply_update(current, updates)
+        return current
+
+    return mutate
+
+
+class DocumentReference:
+    def __init__(self, client: MemoryFirestore, path: str) -> None:
+        self._client = client
+        self.path = path
+        self.id = path.rsplit("/", 1)[-1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DocumentReference) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    @property
+    def parent(self) -> CollectionReference:
+        return CollectionReference(self._client, self.path.rsplit("/", 1)[0])
+
+    def collection(self, name: str) -> CollectionReference:
+        return CollectionReference(self._client, f"{self.path}/{name}")
+
+    def collections(self) -> list[CollectionReference]:
+        prefix = self.path + "/"
+        names = {p[len(prefix):].split("/", 1)[0] for p in self._client._docs if p.startswith(prefix)}
+        return [self.collection(n) for n in sorted(names)]
+
+    def get(self, field_paths: Any = None, transaction: Any = None, **_: Any) -> DocumentSnapshot:
+        return self._client._read(self.path)
+
+    def set(self, document_data: dict, merge: bool = False, **_: Any) -> None:
+        self._client._write(self.path, _set_op(document_data, merge))
+
+    def create(self, document_data: dict, **_: Any) -> None:
+        self._client._write(self.path, _create_op(self.path, document_data))
+
+    def update(self, field_updates: dict, **_: Any) -> None:
+        self._client._write(self.path, _update_op(self.path, field_updates))
+
+    def delete(self, **_: Any) -> None:
+        self._client._write(self.path, lambda _current: None)
+
+
+class DocumentSnapshot:
+    def __init__(self, reference: DocumentReference, data: dict | None, times: tuple | None = None) -> None:
+        self.reference = reference
+        self.id = reference.id
+        self._data = data
+        self.create_time, self.update_time = times or (None, None)
+
+    @property
+    def exists(self) -> bool:
+        return self._data is not None
+
+    def to_dict(self) -> dict | None:
+        return copy.deepcopy(self._data) if self._data is not None else None
+
+    def get(self, field_path: str) -> Any:
+        value = get_path(self._data or {}, split_field_path(field_path), _NOT_FOUND)
+        if value is _NOT_FOUND:
+            raise KeyError(field_path)
+        return copy.deepcopy(value)
+
+
+# queries ---------------------------------------------------------------------
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a is not _NOT_FOUND and a != b,
+    "<": lambda a, b: a is not _NOT_FOUND and a is not None and a < b,
+    "<=": lambda a, b: a is not _NOT_FOUND and a is not None and a <= b,
+    ">": lambda a, b: a is not _NOT_FOUND and a is not None and a > b,
+    ">=": lambda a, b: a is not _NOT_FOUND and a is not None and a >= b,
+    "in": lambda a, b: a in b,
+    "not-in": lambda a, b: a is not _NOT_FOUND and a not in b,
+    "array-contains": lambda a, b: isinstance(a, list) and b in a,
+    "array-contains-any": lambda a, b: isinstance(a, list) and any(v in a for v in b),
+}
+
+
+class Query:
+    ASCENDING = "ASCENDING"
+    DESCENDING = "DESCENDING"
+
+    def __init__(self, client: MemoryFirestore, collection: str, filters=(), orders=(), limit=None, offset=0, after=None):
+        self._client, self._collection = client, collection
+        self._filters, self._orders = tuple(filters), tuple(orders)
+        self._limit, self._offset, self._after = limit, offset, after
+
+    def _copy(self, **changes: Any) -> Query:
+        state = dict(filters=self._filters, orders=self._orders, limit=self._limit, offset=self._offset, after=self._after)
+        state.update(changes)
+        return Query(self._client, self._collection, **state)
+
+    def where(self, field_path: str | None = None, op_string: str | None = None, value: Any = None, *, filter: Any = None) -> Query:
+        if filter is not None:
+            field_path, op_string, value = filter.field_path, filter.op_string, filter.value
+        if op_string not in _OPS:
+            raise ValueError(f"unsupported operator {op_string!r}")
+        return self._copy(filters=self._filters + ((field_path, op_string, value),))
+
+    def order_by(self, field_path: str, direction: str = ASCENDING) -> Query:
+        return self._copy(orders=self._orders + ((field_path, direction),))
+
+    def limit(self, count: int) -> Query:
+        return self._copy(limit=count)
+
+    def offset(self, count: int) -> Query:
+        return self._copy(offset=count)
+
+    def start_after(self, snapshot: DocumentSnapshot) -> Query:
+        return self._copy(after=snapshot.reference.path)
+
+    def select(self, field_paths: Any) -> Query:
+        return self
+
+    def stream(self, transaction: Any = None, **_: Any) -> Iterator[DocumentSnapshot]:
+        snapshots = [self._client._read(p) for p in self._client._paths_in(self._collection)]
+        for field_path, op, value in self._filters:
+            parts = split_field_path(field_path)
+            snapshots = [s for s in snapshots if _OPS[op](get_path(s._data, parts, _NOT_FOUND), value)]
+        for field_path, direction in reversed(self._orders):
+            parts = split_field_path(field_path)
+            snapshots = [s for s in snapshots if get_path(s._data, parts, _NOT_FOUND) is not _NOT_FOUND]
+            snapshots.sort(key=lambda s, p=parts: get_path(s._data, p), reverse=direction == Query.DESCENDING)
+        if self._after is not None:
+            paths = [s.reference.path for s in snapshots]
+            snapshots = snapshots[paths.index(self._after) + 1:] if self._after in paths else []
+        end = None if self._limit is None else self._offset + self._limit
+        return iter(list(itertools.islice(snapshots, self._offset, end)))
+
+    def get(self, transaction: Any = None, **_: Any) -> list[DocumentSnapshot]:
+        return list(self.stream())
+
+
+class CollectionReference(Query):
+    def __init__(self, client: MemoryFirestore, path: str) -> None:
+        super().__init__(client, path)
+        self.path = path
+        self.id = path.rsplit("/", 1)[-1]
+
+    def document(self, document_id: str | None = None) -> DocumentReference:
+        return DocumentReference(self._client, f"{self.path}/{document_id or uuid.uuid4().hex[:20]}")
+
+    def add(self, document_data: dict, document_id: str | None = None) -> tuple[None, DocumentReference]:
+        ref = self.document(document_id)
+        ref.create(document_data)
+        return None, ref
+
+    def list_documents(self, page_size: int | None = None) -> list[DocumentReference]:
+        return [DocumentReference(self._client, p) for p in self._client._paths_in(self.path)]
+
+
+# batches and transactions ------------------------------------------------------
+class WriteBatch:
+    def __init__(self, client: MemoryFirestore, auto_commit: bool = False) -> None:
+        self._client = client
+        self._ops: list[tuple[str, Callable]] = []
+        self._auto = auto_commit
+
+    def _add(self, ref: DocumentReference, op: Callable) -> None:
+        self._ops.append((ref.path, op))
+        if self._auto:
+            self.commit()
+
+    def set(self, reference: DocumentReference, document_data: dict, merge: bool = False) -> None:
+        self._add(reference, _set_op(document_data, merge))
+
+    def create(self, reference: DocumentReference, document_data: dict) -> None:
+        self._add(reference, _create_op(reference.path, document_data))
+
+    def update(self, reference: DocumentReference, field_updates: dict, **_: Any) -> None:
+        self._add(reference, _update_op(reference.path, field_updates))
+
+    def delete(self, reference: DocumentReference, **_: Any) -> None:
+        self._add(reference, lambda _current: None)
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def commit(self, **_: Any) -> list:
+        with self._client.lock:
+            snapshot = {path: copy.deepcopy(self._client._docs.get(path)) for path, _ in self._ops}
+            try:
+                for path, op in self._ops:
+                    self._client._write(path, op)
+            except Exception:
+                for path, data in snapshot.items():  # all or nothing, as Firestore commits
+                    self._client._write(path, lambda _c, d=data: d)
+                raise
+            count, self._ops = len(self._ops), []
+            return [None] * count
+
+    def close(self) -> None:
+        self.commit()
+
+
+class Transaction(WriteBatch):
+    """Serialised by the store's lock from ``_begin`` to ``_commit``/``_rollback``."""
+
+    def __init__(self, client: MemoryFirestore, max_attempts: int = 5, read_only: bool = False) -> None:
+        super().__init__(client)
+        self._max_attempts, self._read_only = max_attempts, read_only
+        self._id: bytes | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self._id is not None
+
+    def _begin(self, retry_id: bytes | None = None) -> None:
+        self._client.lock.acquire()
+        self._id = uuid.uuid4().bytes
+
+    def _clean_up(self) -> None:
+        self._ops = []
+        if self._id is not None:
+            self._id = None
+            self._client.lock.release()
+
+    def _rollback(self) -> None:
+        self._clean_up()
+
+    def _commit(self) -> list:
+        try:
+            return WriteBatch.commit(self)
+        finally:
+            self._clean_up()
+
+    def get(self, ref_or_query: Any, **_: Any) -> Any:
+        if isinstance(ref_or_query, DocumentReference):
+            return ref_or_query.get()
+        return ref_or_query.stream()
+
+    def get_all(self, references: Iterable[DocumentReference], **_: Any) -> Iterator[DocumentSnapshot]:
+        return iter([ref.get() for ref in references])

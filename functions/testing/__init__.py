@@ -1,0 +1,1 @@
+"""Testing support for backend-manager projects: the pytest plugin, clients, accounts, tokens."""

@@ -1,0 +1,81 @@
+"""pytest plugin (entry point ``bem``): fixtures for testing a backend-manager project.
+
+Unit tier (default): ``manager``, ``firestore``, ``accounts``, ``bm`` run in-process on the
+in-memory Firestore. Emulator tier (tests marked ``emulator``, run by ``mgr test``): the
+same fixture names talk to the Firebase Emulator Suite over HTTP.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from functions.testing import unit
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "emulator: needs the Firebase Emulator Suite (run through `mgr test`)")
+
+
+def _is_emulator(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("emulator") is not None
+
+
+@pytest.fixture
+def bem_root(pytestconfig: pytest.Config) -> Any:
+    return unit.find_project_root(pytestconfig.rootpath)
+
+
+@pytest.fixture
+def manager(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, bem_root: Any) -> Any:
+    if _is_emulator(request):
+        from functions.testing.emulator import emulator_manager
+
+        return emulator_manager(monkeypatch, bem_root)
+    unit.apply_unit_env(monkeypatch)
+    return unit.make_manager(bem_root)
+
+
+@pytest.fixture
+def firestore(manager: Any) -> Any:
+    from functions.testing.firestore_helper import FirestoreHelper
+
+    return FirestoreHelper(manager.db)
+
+
+@pytest.fixture
+def accounts(request: pytest.FixtureRequest, firestore: Any) -> Any:
+    if _is_emulator(request):
+        from functions.testing.emulator import emulator_accounts
+
+        return emulator_accounts()
+    return unit.seed_accounts(firestore)
+
+
+@pytest.fixture
+def bm(request: pytest.FixtureRequest, manager: Any, accounts: Any) -> Any:
+    if _is_emulator(request):
+        from functions.testing.emulator import emulator_client
+
+        return emulator_client(accounts)
+    return unit.unit_client(manager, accounts)
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., Any]:
+    """``wait_for(condition, timeout=10)``: poll until ``condition()`` is truthy; return its value."""
+
+    def wait(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1, message: str = "") -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(message or f"condition not met within {timeout}s")
+            time.sleep(interval)
+
+    return wait

@@ -1,0 +1,45 @@
+"""BEM's timestamp pair ``{timestamp: ISO-8601, timestampUNIX: seconds}``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EPOCH_ISO = "1970-01-01T00:00:00.000Z"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Stamp(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    timestamp: str = EPOCH_ISO
+    timestamp_unix: int = Field(default=0, alias="timestampUNIX")
+
+    @classmethod
+    def at(cls, moment: dt.datetime | int | float) -> Stamp:
+        if not isinstance(moment, dt.datetime):
+            moment = dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+        return cls(timestamp=iso(moment), timestamp_unix=int(moment.timestamp()))
+
+    @classmethod
+    def now(cls) -> Stamp:
+        return cls.at(utcnow())
+
+    @property
+    def is_set(self) -> bool:
+        return self.timestamp_unix > 0
+
+    def dump(self) -> dict:
+        return {"timestamp": self.timestamp, "timestampUNIX": self.timestamp_unix}
+
+
+def stamp_now() -> dict:
+    return Stamp.now().dump()

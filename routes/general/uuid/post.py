@@ -1,0 +1,19 @@
+"""POST /general/uuid: a v4 UUID, or a v5 from ``name`` in a namespace."""
+
+import os
+import uuid
+
+from functions.errors import BadRequest
+
+
+def main(settings):
+    if settings.version == 4:
+        return {"uuid": str(uuid.uuid4()), "version": 4}
+    namespace = settings.namespace or os.environ.get("BACKEND_MANAGER_NAMESPACE")
+    if not namespace:
+        raise BadRequest("namespace is required for version 5 (or set BACKEND_MANAGER_NAMESPACE)")
+    try:
+        namespace_uuid = uuid.UUID(str(namespace))
+    except ValueError:
+        raise BadRequest("namespace must be a UUID") from None
+    return {"uuid": str(uuid.uuid5(namespace_uuid, settings.name)), "version": 5}

@@ -1,0 +1,13 @@
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from functions.schemas import BaseModel, Unsanitized
+
+DocumentPath = Annotated[str, StringConstraints(pattern=r"^[^/]+/[^/]+(/[^/]+/[^/]+)*$", max_length=1500)]
+
+
+class Schema(BaseModel):
+    path: DocumentPath
+    document: Annotated[dict, Unsanitized]
+    merge: bool = True
