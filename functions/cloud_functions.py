@@ -7,11 +7,17 @@ does the work, imported on first invocation. Memory and timeouts are BEM's.
 
 from __future__ import annotations
 
+import importlib
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from functions.manager import Manager
+
+
+# Each area module ``functions/{area}/cloud.py`` has ``build(manager) -> {name: function}``.
+AREAS = ("auth", "payments", "cron")
 
 
 def build_cloud_functions(manager: Manager) -> dict[str, Callable[..., Any]]:
@@ -25,4 +31,12 @@ def build_cloud_functions(manager: Manager) -> dict[str, Callable[..., Any]]:
         return manager.handle_api(request)
 
     functions: dict[str, Callable[..., Any]] = {"bm_api": bm_api}
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"functions.{area}.cloud")
+        except ModuleNotFoundError as error:
+            if error.name != f"functions.{area}.cloud" and error.name != f"functions.{area}":
+                raise
+            continue
+        functions.update(module.build(manager))
     return functions
