@@ -101,9 +101,19 @@ class Product(_Model):
 BASIC = Product(id="basic", name="Basic", type="subscription")
 
 
+class Discount(_Model):
+    code: str = Field(pattern=r"^[A-Z0-9_-]{2,40}$")
+    percent: float = Field(gt=0, le=100)
+    duration: Literal["once", "forever", "repeating"] = "once"
+    duration_in_months: int | None = Field(default=None, ge=1)
+    stripe_coupon_id: str | None = None
+    archived: bool = False
+
+
 class Payment(_Model):
     processors: dict[str, dict] = {}
     products: list[Product] = [BASIC]
+    discounts: list[Discount] = []
 
     @field_validator("products")
     @classmethod
@@ -119,6 +129,10 @@ class Payment(_Model):
 
     def product(self, product_id: str | None) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
+
+    def discount(self, code: str | None) -> Discount | None:
+        wanted = (code or "").strip().upper()
+        return next((d for d in self.discounts if d.code == wanted and not d.archived), None)
 
     @property
     def basic(self) -> Product:

@@ -15,6 +15,11 @@ import pytest
 
 from functions.testing import unit
 
+try:  # Stripe fake-server fixtures (payments)
+    from functions.testing.stripe_fixtures import *  # noqa: F403
+except ImportError:  # pragma: no cover - while payments are being built
+    pass
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator: needs the Firebase Emulator Suite (run through `mgr test`)")
