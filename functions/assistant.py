@@ -7,8 +7,9 @@ and a logger tagged ``{function}/{execution id}``.
 
 from __future__ import annotations
 
+import functools
 import json
-import uuid
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from flask import Response
@@ -27,7 +28,7 @@ class Assistant:
     def __init__(self, manager: Manager, request: Any, function_name: str = "bm_api") -> None:
         self.manager = manager
         self.request = request
-        self.id = request.headers.get("function-execution-id") or uuid.uuid4().hex[:12]
+        self.id = request.headers.get("function-execution-id") or secrets.token_hex(6)
         self.tag = f"{function_name}/{self.id}"
         self.log = get_logger(self.tag)
         self.parsed = ParsedBody()
@@ -36,15 +37,25 @@ class Assistant:
         self.settings: Any = None
         self.schema_name: str | None = None
         self.schema_fields: list[str] = []
-        api = manager.config.api
-        self.ip = client_info.client_ip(
-            request.headers,
-            request.remote_addr,
-            trusted_proxy_hops=int(getattr(api, "trusted_proxy_hops", 1) or 1),
-            trust_cloudflare=bool(getattr(api, "trust_cloudflare", False)),
+
+    # who is calling (computed on first use) -------------------------------------------
+    @functools.cached_property
+    def ip(self) -> str:
+        api = self.manager.config.api
+        return client_info.client_ip(
+            self.request.headers,
+            self.request.remote_addr,
+            trusted_proxy_hops=api.trusted_proxy_hops,
+            trust_cloudflare=api.trust_cloudflare,
         )
-        self.geolocation = {"ip": self.ip, **client_info.geolocation(request.headers)}
-        self.client = client_info.client_hints(request.headers)
+
+    @functools.cached_property
+    def geolocation(self) -> dict:
+        return {"ip": self.ip, **client_info.geolocation(self.request.headers)}
+
+    @functools.cached_property
+    def client(self) -> dict:
+        return client_info.client_hints(self.request.headers)
 
     # request data ------------------------------------------------------------
     def parse_body(self) -> None:

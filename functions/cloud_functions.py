@@ -8,6 +8,7 @@ does the work, imported on first invocation. Memory and timeouts are BEM's.
 from __future__ import annotations
 
 import importlib
+import os
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,26 @@ AREAS = ("auth", "payments", "cron")
 
 
 def build_cloud_functions(manager: Manager) -> dict[str, Callable[..., Any]]:
+    if os.environ.get("FUNCTION_TARGET") == "bm_api":
+        return {"bm_api": _serving_api(manager)}
+    return _declare_all(manager)
+
+
+def _serving_api(manager: Manager) -> Callable[..., Any]:
+    """The bm_api an instance serves: functions-framework calls it with a flask request.
+
+    ``FUNCTION_TARGET`` is set by Cloud Functions and the emulator on serving instances
+    (never during deploy discovery), so the manifest metadata and the SDK's decorator
+    imports (flask_cors, identity/firestore/scheduler modules) are skipped on the cold path.
+    """
+
+    def bm_api(request: Any) -> Any:
+        return manager.handle_api(request)
+
+    return bm_api
+
+
+def _declare_all(manager: Manager) -> dict[str, Callable[..., Any]]:
     from firebase_functions import https_fn, options
 
     region = manager.options.region

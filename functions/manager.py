@@ -8,6 +8,7 @@ up on first use, so deploy discovery and tests run offline and cold starts stay 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,9 +63,7 @@ class Manager:
         self.schemas = SchemaTable(self.options.layers("schemas"))
         self._lock = threading.Lock()
         self._firebase_app: Any = None
-        from functions.user import UserRepository
-
-        self.users = UserRepository(lambda: self.db)
+        self._project_id = env.project_id()
         Manager.instance = self
 
     # construction ---------------------------------------------------------------
@@ -94,9 +93,15 @@ class Manager:
         return cls(options=ManagerOptions(root=Path(root), **options))
 
     # services (created on first use) ------------------------------------------------
+    @functools.cached_property
+    def users(self) -> Any:
+        from functions.user import UserRepository
+
+        return UserRepository(lambda: self.db)
+
     @property
     def project_id(self) -> str:
-        return env.project_id()
+        return self._project_id
 
     @property
     def db(self) -> Any:

@@ -28,8 +28,10 @@ def parse_request(request: Any, limit: int = BODY_LIMIT_BYTES) -> ParsedBody:
     declared = request.content_length
     if declared is not None and declared > limit:
         raise PayloadTooLarge(f"Request body is {declared} bytes; the limit is {limit} bytes")
+    query = request.args.to_dict() if request.query_string else {}
+    if not declared and request.method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        return ParsedBody(body={}, query=query, data=dict(query))
     mimetype = (request.mimetype or "").lower()
-    query = request.args.to_dict()
     files: dict[str, Any] = {}
     raw = b""
     if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):

@@ -15,9 +15,21 @@ AuthMethod = Literal["admin-key", "id-token", "api-key"]
 class CurrentUser:
     authenticated: bool = False
     uid: str | None = None
-    doc: UserDoc = field(default_factory=UserDoc)
+    _doc: UserDoc | None = None
     method: AuthMethod | None = None
     claims: dict = field(default_factory=dict)
+
+    def __init__(self, authenticated: bool = False, uid: str | None = None, doc: UserDoc | None = None,
+                 method: AuthMethod | None = None, claims: dict | None = None) -> None:
+        self.authenticated, self.uid, self._doc, self.method = authenticated, uid, doc, method
+        self.claims = claims or {}
+
+    @property
+    def doc(self) -> UserDoc:
+        """The user document (an anonymous caller gets the default one, built on first use)."""
+        if self._doc is None:
+            self._doc = UserDoc()
+        return self._doc
 
     @property
     def is_admin(self) -> bool:

@@ -33,3 +33,6 @@ class RouteOptions:
 
 
 DEFAULT_OPTIONS = RouteOptions()
+
+CREDENTIAL_KEYS = ("backendManagerKey", "authenticationToken", "apiKey")
+"""Request keys that carry credentials: read by authentication, never passed on as settings."""

@@ -145,19 +145,10 @@ class _LazyDb:
 
 
 def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Response:
-    origin = assistant.request.headers.get("origin")
+    request_headers = assistant.request.headers
+    origin = request_headers.get("origin")
     allowed = manager.config.api.allowed_origins
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin or "*"
-    elif origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Vary"] = "Origin"
-    response.headers["Access-Control-Allow-Credentials"] = "true"
-    response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
-    response.headers["Access-Control-Allow-Headers"] = assistant.request.headers.get(
-        "access-control-request-headers", "Authorization, Content-Type"
-    )
-    response.headers["Access-Control-Expose-Headers"] = "bm-properties"
+    allow_origin = (origin or "*") if "*" in allowed else (origin if origin in allowed else None)
     usage = assistant.usage.report() if assistant.usage is not None and hasattr(assistant.usage, "report") else {}
     properties = {
         "code": response.status_code,
@@ -165,5 +156,15 @@ def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Res
         "usage": usage,
         "schema": {"name": assistant.schema_name, "fields": assistant.schema_fields},
     }
-    response.headers["bm-properties"] = json.dumps(properties, separators=(",", ":"))
+    headers = [
+        ("Vary", "Origin"),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Allow-Methods", CORS_METHODS),
+        ("Access-Control-Allow-Headers", request_headers.get("access-control-request-headers", "Authorization, Content-Type")),
+        ("Access-Control-Expose-Headers", "bm-properties"),
+        ("bm-properties", json.dumps(properties, separators=(",", ":"))),
+    ]
+    if allow_origin:
+        headers.append(("Access-Control-Allow-Origin", allow_origin))
+    response.headers.extend(headers)
     return response

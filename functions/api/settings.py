@@ -15,7 +15,7 @@ from typing import Any
 import pydantic
 
 from functions.api import inject
-from functions.api.authentication import RESERVED_KEYS
+from functions.api.options import CREDENTIAL_KEYS
 from functions.api.modules import import_file
 from functions.api.sanitize import sanitize_value, trim_value
 from functions.errors import SetupError, ValidationError
@@ -74,7 +74,7 @@ def resolve_model(schema: Any, available: dict[str, Any]) -> type[pydantic.BaseM
 
 
 def build_settings(model: type[pydantic.BaseModel] | None, data: dict, *, sanitize: bool, include_extra: bool) -> Any:
-    incoming = {k: v for k, v in data.items() if k not in RESERVED_KEYS}
+    incoming = {k: v for k, v in data.items() if k not in CREDENTIAL_KEYS}
     incoming = trim_value(incoming)
     if model is None:
         return sanitize_value(incoming) if sanitize else incoming

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import json5
 import pydantic
 
 from functions.config.models import Config
@@ -16,11 +16,21 @@ CONFIG_FILE = "backend-manager-config.json"
 def load_config(path: Path) -> Config:
     if not path.exists():
         raise ConfigError(f"{path}: not found (run `mgr setup` to create one)")
+    return parse_config(_read_json5(path.read_text(encoding="utf-8"), path.name), source=path.name)
+
+
+def _read_json5(text: str, source: str) -> object:
+    """Plain JSON parses with the C parser; JSON5 (comments, trailing commas) falls back to json5."""
     try:
-        raw = json5.loads(path.read_text(encoding="utf-8"))
+        return json.loads(text)
+    except ValueError:
+        pass
+    import json5
+
+    try:
+        return json5.loads(text)
     except ValueError as error:
-        raise ConfigError(f"{path.name}: not valid JSON5: {error}") from None
-    return parse_config(raw, source=path.name)
+        raise ConfigError(f"{source}: not valid JSON5: {error}") from None
 
 
 def parse_config(raw: object, *, source: str = CONFIG_FILE) -> Config:

@@ -39,7 +39,7 @@ class Transport(Protocol):
 
 class InProcessTransport:
     def __init__(self, flask_app: Any) -> None:
-        self._client = flask_app.test_client()
+        self._client = flask_app.test_client(use_cookies=False)
 
     def request(self, method, path, *, json_body=None, data=None, query=None, headers=None) -> ApiResponse:
         kwargs: dict[str, Any] = {"headers": headers or {}, "query_string": query or {}}

@@ -1,19 +1,20 @@
 """GET /test/health: is the API up, and where is it running."""
 
-import time
+import datetime as dt
 
 from functions import __version__
 from functions.api import RouteOptions
-from functions.timestamps import stamp_now
+from functions.timestamps import iso
 
 OPTIONS = RouteOptions(authenticate=False, setup_usage=False, setup_settings=False)
 
 
 def main(manager):
+    now = dt.datetime.now(dt.timezone.utc)
     return {
         "status": "ok",
-        "timestamp": stamp_now()["timestamp"],
-        "timestampUNIX": int(time.time()),
+        "timestamp": iso(now),
+        "timestampUNIX": int(now.timestamp()),
         "environment": manager.environment,
         "projectId": manager.project_id,
         "version": __version__,
