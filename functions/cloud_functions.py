@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 

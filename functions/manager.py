@@ -45,6 +45,8 @@ class Manager:
     config: Config = field(init=False)
     environment: str = field(init=False)
     handlers: dict[str, list[Callable]] = field(default_factory=dict)
+    services: dict[str, Any] = field(default_factory=dict)
+    """Declared overrides of external services (e.g. ``"auth_admin"`` in tests)."""
     propagate_exceptions: bool = False
 
     instance = None  # the Manager of this process, for code outside a request (hooks, jobs)

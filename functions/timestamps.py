@@ -10,11 +10,11 @@ EPOCH_ISO = "1970-01-01T00:00:00.000Z"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class Stamp(BaseModel):
@@ -26,7 +26,7 @@ class Stamp(BaseModel):
     @classmethod
     def at(cls, moment: dt.datetime | int | float) -> Stamp:
         if not isinstance(moment, dt.datetime):
-            moment = dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+            moment = dt.datetime.fromtimestamp(moment, dt.UTC)
         return cls(timestamp=iso(moment), timestamp_unix=int(moment.timestamp()))
 
     @classmethod

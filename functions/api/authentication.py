@@ -77,8 +77,22 @@ def _id_token_user(assistant: Assistant, token: str) -> CurrentUser:
         # firebase-admin skips the expiry check for emulator tokens; production and emulator behave alike here
         raise Unauthorized("Invalid or expired ID token")
     uid = claims.get("uid") or claims.get("sub")
-    doc = manager.users.get_or_provision(uid, claims)
+    doc = manager.users.get(uid) or _provision_lazily(manager, uid, claims)
     return CurrentUser(authenticated=True, uid=uid, doc=doc, method="id-token", claims=claims)
+
+
+def _provision_lazily(manager: Any, uid: str, claims: dict) -> UserDoc:
+    """Users made by the Admin SDK skip the auth triggers: create their document on first use.
+
+    Only for accounts that still exist in Auth, so a deleted user's unexpired token cannot
+    bring the document back.
+    """
+    from functions.auth.admin import auth_admin
+
+    account = auth_admin(manager).get_user(uid)
+    if account is None or account.disabled:
+        raise Unauthorized("This account no longer exists")
+    return manager.users.provision_from_claims(uid, claims)
 
 
 def _api_key_user(assistant: Assistant, token: str) -> CurrentUser:

@@ -15,8 +15,8 @@ from typing import Any
 import pydantic
 
 from functions.api import inject
-from functions.api.options import CREDENTIAL_KEYS
 from functions.api.modules import import_file
+from functions.api.options import CREDENTIAL_KEYS
 from functions.api.sanitize import sanitize_value, trim_value
 from functions.errors import SetupError, ValidationError
 from functions.schemas import _UnsanitizedMarker
@@ -111,10 +111,7 @@ def _unsanitized_fields(model: type[pydantic.BaseModel]) -> set[str]:
 def _validation_error(error: pydantic.ValidationError) -> ValidationError:
     first = error.errors()[0]
     path = ".".join(str(part) for part in first["loc"]) or "(body)"
-    if first["type"] == "missing":
-        message = f"Required key {path} is missing in settings"
-    else:
-        message = f"Invalid value for {path}: {first['msg']}"
+    message = f"Required key {path} is missing in settings" if first["type"] == "missing" else f"Invalid value for {path}: {first['msg']}"
     if len(error.errors()) > 1:
         message += f" (and {len(error.errors()) - 1} more)"
     return ValidationError(message, field=path)

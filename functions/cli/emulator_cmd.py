@@ -30,6 +30,10 @@ def emulator(
         typer.Option("--export-on-exit", help="Export emulator data here on exit."),
     ] = None,
     project: Annotated[str, typer.Option(help="A demo- project id.")] = "demo-bem",
+    test_mode: Annotated[
+        bool,
+        typer.Option("--test", help="Run the functions in test mode (what `mgr test` expects when it reuses this suite)."),
+    ] = False,
 ) -> None:
     """Start the local Firebase emulators (offline) and keep them up until Ctrl-C."""
     from rich.console import Console
@@ -54,7 +58,9 @@ def emulator(
     try:
         prov = provision_all(root, wanted, console=console)
         with console.status(f"[bold]Starting emulators: {', '.join(wanted)}…"):
-            handle = start_emulators(root, wanted, project, import_dir, export_on_exit, provisioned=prov)
+            handle = start_emulators(
+                root, wanted, project, import_dir, export_on_exit, provisioned=prov, extra_env=_test_env() if test_mode else None
+            )
     except (ProvisionError, EmulatorError) as exc:
         console.print(f"[red]✘[/] {exc}")
         raise typer.Exit(1) from exc
@@ -92,3 +98,9 @@ def emulator(
 
 if __name__ == "__main__":
     typer.run(emulator)
+
+
+def _test_env() -> dict[str, str]:
+    from functions.testing.test_env import FUNCTIONS_TEST_ENV
+
+    return dict(FUNCTIONS_TEST_ENV)

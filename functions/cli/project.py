@@ -18,7 +18,7 @@ def project_root(start: Path | None = None) -> Path:
     raise typer.Exit(code=2)
 
 
-def load_manager(root: Path):  # noqa: ANN201
+def load_manager(root: Path):
     from functions.manager import Manager
 
     try:

@@ -82,7 +82,7 @@ class MemoryFirestore:
             self.stats["writes"] += 1
             current = copy.deepcopy(self._docs.get(path))
             result = mutate(current)
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             if result is None:
                 self._docs.pop(path, None)
                 self._times.pop(path, None)
@@ -110,7 +110,7 @@ def _resolve(value: Any, current: Any) -> Any:
     if isinstance(value, transforms.ArrayRemove):
         return [v for v in (current if isinstance(current, list) else []) if v not in value.values]
     if value is transforms.SERVER_TIMESTAMP:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     if isinstance(value, dict):
         return {k: _resolve(v, _NOT_FOUND) for k, v in value.items() if v is not transforms.DELETE_FIELD}
     return copy.deepcopy(value)
@@ -262,10 +262,10 @@ class Query:
             field_path, op_string, value = filter.field_path, filter.op_string, filter.value
         if op_string not in _OPS:
             raise ValueError(f"unsupported operator {op_string!r}")
-        return self._copy(filters=self._filters + ((field_path, op_string, value),))
+        return self._copy(filters=(*self._filters, (field_path, op_string, value)))
 
     def order_by(self, field_path: str, direction: str = ASCENDING) -> Query:
-        return self._copy(orders=self._orders + ((field_path, direction),))
+        return self._copy(orders=(*self._orders, (field_path, direction)))
 
     def limit(self, count: int) -> Query:
         return self._copy(limit=count)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,13 @@ except ImportError:  # pragma: no cover - while payments are being built
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator: needs the Firebase Emulator Suite (run through `mgr test`)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests under a folder named ``emulator`` belong to the emulator tier."""
+    for item in items:
+        if "emulator" in Path(str(item.fspath)).parts[:-1]:
+            item.add_marker(pytest.mark.emulator)
 
 
 def _is_emulator(request: pytest.FixtureRequest) -> bool:
@@ -52,12 +60,12 @@ def firestore(manager: Any) -> Any:
 
 
 @pytest.fixture
-def accounts(request: pytest.FixtureRequest, firestore: Any) -> Any:
+def accounts(request: pytest.FixtureRequest, manager: Any, firestore: Any) -> Any:
     if _is_emulator(request):
         from functions.testing.emulator import emulator_accounts
 
         return emulator_accounts()
-    return unit.seed_accounts(firestore)
+    return unit.seed_accounts(firestore, manager=manager)
 
 
 @pytest.fixture
@@ -67,6 +75,36 @@ def bm(request: pytest.FixtureRequest, manager: Any, accounts: Any) -> Any:
 
         return emulator_client(accounts)
     return unit.unit_client(manager, accounts)
+
+
+@pytest.fixture
+def auth_emulator(bem_root: Any) -> Any:
+    """The Auth emulator's REST API (emulator tier): sign_up, sign_in, create_user_admin, delete_user."""
+    from functions.testing.emulator import auth_emulator as make
+
+    return make(bem_root)
+
+
+@pytest.fixture
+def rules(request: pytest.FixtureRequest, bem_root: Any, manager: Any, accounts: Any) -> Any:
+    """Act as an account through the Firestore emulator's rules engine (emulator tier)."""
+    from functions.testing.emulator import emulator_urls
+    from functions.testing.rules import Rules
+
+    return Rules(emulator_urls(bem_root).firestore, unit.PROJECT, accounts)
+
+
+@pytest.fixture
+def run_cron(bm: Any) -> Callable[[str], Any]:
+    """``run_cron("reset-usage")`` or ``run_cron("daily")``: run jobs on demand through ``admin/cron``."""
+    from functions.testing.test_env import ADMIN_KEY
+
+    def run(job: str) -> Any:
+        response = bm.with_admin_key(ADMIN_KEY).post("admin/cron", {"id": job})
+        assert response.status == 200, response.text
+        return response.json
+
+    return run
 
 
 @pytest.fixture

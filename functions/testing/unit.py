@@ -14,11 +14,8 @@ import pytest
 from functions.testing.accounts import Account, default_accounts
 from functions.testing.client import ApiClient, InProcessTransport
 from functions.testing.firestore_helper import FirestoreHelper
+from functions.testing.test_env import ADMIN_KEY, PROJECT, WEBHOOK_KEY
 from functions.testing.tokens import emulator_id_token
-
-ADMIN_KEY = "test-admin-key-0123456789"
-WEBHOOK_KEY = "test-webhook-key-0123456789"
-PROJECT = "demo-bem"
 
 UNIT_ENV = {
     "BEM_TESTING": "true",
@@ -49,15 +46,22 @@ def apply_unit_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_manager(root: Path, **options: Any) -> Any:
+    """A Manager on the in-memory store, with an in-memory Auth admin (no Auth emulator here)."""
+    from functions.auth.admin import MemoryAuthAdmin, use_auth_admin
     from functions.manager import Manager
 
-    return Manager.create(root, **options)
+    manager = Manager.create(root, **options)
+    use_auth_admin(manager, MemoryAuthAdmin())
+    return manager
 
 
-def seed_accounts(firestore: FirestoreHelper, accounts: dict[str, Account] | None = None) -> dict[str, Account]:
+def seed_accounts(firestore: FirestoreHelper, accounts: dict[str, Account] | None = None, manager: Any = None) -> dict[str, Account]:
     accounts = accounts or default_accounts()
+    auth = manager.services.get("auth_admin") if manager is not None else None
     for account in accounts.values():
         firestore.set(f"users/{account.uid}", account.document())
+        if auth is not None and hasattr(auth, "add"):
+            auth.add(account.uid, account.email)
         account.token = emulator_id_token(account.uid, email=account.email, project=PROJECT)
     return accounts
 

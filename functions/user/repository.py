@@ -42,10 +42,7 @@ class UserRepository:
             existing = self.get(uid)
             return (existing or doc), False
 
-    def get_or_provision(self, uid: str, claims: dict) -> UserDoc:
-        doc = self.get(uid)
-        if doc is not None:
-            return doc
+    def provision_from_claims(self, uid: str, claims: dict) -> UserDoc:
         created = Stamp.at(int(claims["auth_time"])) if claims.get("auth_time") else None
         doc, _ = self.provision(uid, claims.get("email"), display_name=claims.get("name"), created=created)
         return doc

@@ -93,7 +93,8 @@ def test_missing_user_for_admin_is_404(bm):
     assert response.status == 404
 
 
-def test_token_for_user_without_document_provisions_it(bm, firestore):
+def test_token_for_user_without_document_provisions_it(bm, firestore, manager):
+    manager.services["auth_admin"].add("fresh-uid", "fresh@example.com")
     token = emulator_id_token("fresh-uid", email="fresh@example.com", name="Ada Lovelace")
     response = bm.as_(token).get("user")
     assert response.status == 200
@@ -108,3 +109,11 @@ def test_user_subscription_route(bm):
     assert response.status == 200
     assert response.json["resolved"] == {"plan": "premium", "active": True, "trialing": False, "cancelling": True, "ever_paid": True}
     assert response.json["subscription"]["cancellation"]["pending"] is True
+
+
+def test_token_of_a_deleted_account_does_not_bring_the_document_back(bm, firestore):
+    token = emulator_id_token("deleted-uid", email="gone@example.com")
+    response = bm.as_(token).get("user")
+    assert response.status == 401
+    assert response.error == "This account no longer exists"
+    assert not firestore.exists("users/deleted-uid")

@@ -10,7 +10,7 @@ OPTIONS = RouteOptions(authenticate=False, setup_usage=False, setup_settings=Fal
 
 
 def main(manager):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return {
         "status": "ok",
         "timestamp": iso(now),

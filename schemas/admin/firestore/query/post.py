@@ -21,7 +21,7 @@ class Order(BaseModel):
 def _conditions(value: Any) -> Any:
     """Accept [[field, op, value], ...] as well as [{field, op, value}, ...]."""
     if isinstance(value, list):
-        return [dict(zip(("field", "op", "value"), c)) if isinstance(c, (list, tuple)) else c for c in value]
+        return [dict(zip(("field", "op", "value"), c, strict=False)) if isinstance(c, (list, tuple)) else c for c in value]
     return value
 
 

@@ -1,0 +1,63 @@
+"""What cancel, refund and portal share: the caller's paid subscription and request records.
+
+``cancel.py``, ``refund.py`` and ``portal.py`` validate first (400s naming the field), then
+call the processor, then record ``payments-orders/{orderId}.requests.{cancellation|refund}``.
+The subscription is read from the caller's own ``users/{uid}.subscription`` (written only by
+the webhook pipeline), so nobody can act on another user's subscription.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from functions.errors import BadRequest, ValidationError
+from functions.payments.checkout import ORDERS, TEST_PROCESSOR
+from functions.user.models import Subscription, UserDoc
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class PaidSubscription:
+    """The caller's processor subscription, as stored by the pipeline."""
+
+    uid: str
+    processor: str
+    order_id: str
+    resource_id: str
+    subscription: Subscription
+
+    @property
+    def is_test(self) -> bool:
+        return self.processor == TEST_PROCESSOR
+
+
+def require_confirmed(settings: Any) -> None:
+    if settings.confirmed is not True:
+        raise ValidationError("Invalid value for confirmed: must be true to go ahead", field="confirmed")
+
+
+def paid_subscription(uid: str, doc: UserDoc, *, action: str, environment: str) -> PaidSubscription:
+    """The caller's subscription when it came from a processor; 400 otherwise."""
+    sub = doc.subscription
+    payment = sub.payment
+    if sub.product.id == "basic" or not payment.resource_id or not payment.processor or not payment.order_id:
+        raise BadRequest(f"Nothing to {action}: you have no paid subscription")
+    if payment.processor == TEST_PROCESSOR and environment == "production":
+        raise BadRequest(f"Cannot {action}: test subscriptions are refused in production")
+    if payment.processor not in ("stripe", TEST_PROCESSOR):
+        raise BadRequest(f"Cannot {action} a '{payment.processor}' subscription here yet")
+    return PaidSubscription(uid, payment.processor, payment.order_id, payment.resource_id, sub)
+
+
+def order_requests(db: Any, order_id: str) -> dict:
+    snapshot = db.collection(ORDERS).document(order_id).get()
+    return ((snapshot.to_dict() or {}).get("requests") or {}) if snapshot.exists else {}
+
+
+def record_request(db: Any, paid: PaidSubscription, kind: str, record: dict) -> None:
+    """Merge ``requests.{kind}`` into the order; ``owner``/``id`` let a fresh order document exist."""
+    db.collection(ORDERS).document(paid.order_id).set(
+        {"id": paid.order_id, "owner": paid.uid, "requests": {kind: record}}, merge=True
+    )

@@ -1,0 +1,77 @@
+"""``POST payments/cancel {confirmed, reason, feedback}``: cancel at the end of the period.
+
+Rules (BEM), all checked before any processor call or write:
+- ``confirmed`` is ``true``;
+- the caller has a paid processor subscription that is ``active`` or ``suspended``;
+- it started at least 24 h ago (``payment.startDate``);
+- no cancellation is pending already.
+
+Stripe: ``cancel_at_period_end=true`` (idempotency key ``bem-cancel-{subscriptionId}``);
+a trialing subscription is cancelled immediately (nothing was paid). Test processor: the same
+outcome as Stripe-shaped ``customer.subscription.updated``/``deleted`` events through the
+webhook endpoint. Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
+The user document itself changes only when the processor's webhook arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from functions.errors import BadRequest
+from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.timestamps import stamp_now
+from functions.user.models import UserDoc
+from functions.user.subscription import resolve_subscription
+
+MINIMUM_AGE_SECONDS = DAY
+
+
+def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None) -> PaidSubscription:
+    require_confirmed(settings)
+    paid = paid_subscription(uid, doc, action="cancel", environment=environment)
+    sub = paid.subscription
+    if sub.status not in ("active", "suspended"):
+        raise BadRequest(f"Nothing to cancel: your subscription is {sub.status}")
+    if sub.cancellation.pending:
+        raise BadRequest("Your subscription is already set to cancel at the end of the period")
+    now = time.time() if now is None else now
+    started = sub.payment.start_date.timestamp_unix
+    if started and now - started < MINIMUM_AGE_SECONDS:
+        hours = max(1, int((MINIMUM_AGE_SECONDS - (now - started)) // 3600) + 1)
+        raise BadRequest(f"Your subscription is less than 24 hours old; you can cancel it in about {hours} h")
+    return paid
+
+
+def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any) -> dict:
+    paid = check_cancellable(uid, doc, settings, manager.environment)
+    reason = settings.reason or None
+    if paid.is_test:
+        from functions.payments import simulate
+
+        immediate = resolve_subscription(doc).trialing
+        simulate.deliver_cancellation(manager, paid, immediate=immediate)
+    else:
+        immediate = cancel_with_stripe(manager, paid)
+    record_request(manager.db, paid, "cancellation",
+                   {"reason": reason, "feedback": settings.feedback or None, "immediate": immediate, "date": stamp_now()})
+    return {"success": True, "orderId": paid.order_id, "immediate": immediate}
+
+
+def cancel_with_stripe(manager: Any, paid: PaidSubscription) -> bool:
+    """Cancel at period end, or now while trialing. Answers whether it was immediate."""
+    from functions.payments.checkout_stripe import processor_errors
+    from functions.payments.stripe_api import stripe_client
+
+    client = stripe_client(manager)
+    with processor_errors("cancel"):
+        subscription = client.v1.subscriptions.retrieve(paid.resource_id)
+        if subscription.status == "canceled":
+            raise BadRequest("Your subscription is already cancelled")
+        if subscription.status == "trialing":
+            client.v1.subscriptions.cancel(paid.resource_id)
+            return True
+        # same parameters every time, so the idempotency key can never conflict (the reason stays in Firestore)
+        client.v1.subscriptions.update(paid.resource_id, {"cancel_at_period_end": True},
+                                       options={"idempotency_key": f"bem-cancel-{paid.resource_id}"})
+    return False

@@ -1,0 +1,245 @@
+"""``POST payments/intent``: validate a checkout request, then open it with the processor.
+
+Order of work (nothing half-written):
+
+1. ``plan_intent`` checks everything (processor, product, frequency, current plan, discount,
+   trial) and raises a 400 whose ``field`` names the offending key. No write, no processor call.
+2. The processor opens the checkout (Stripe: customer → price → coupon → Checkout Session,
+   ``checkout_stripe.py``; test: nothing remote).
+3. ``payments-intents/{orderId}`` is written (``status: pending``).
+4. Test processor only: Stripe-shaped events are delivered to the webhook endpoint
+   (``simulate.py``) so the real pipeline completes the intent.
+
+Rules (BEM): the product exists, is paid and not archived; a subscription needs a
+``frequency`` priced on the product and a current plan that is basic or cancelled; a one-time
+product is priced by ``prices.once``; the trial is dropped when the user ever had a
+subscription order (``payments-orders`` where owner == uid and type == subscription).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.config.models import Config, Discount, Product
+from functions.errors import ValidationError
+from functions.payments.order_id import new_order_id
+from functions.timestamps import stamp_now
+from functions.user.models import UserDoc
+from functions.user.subscription import resolve_subscription
+
+INTENTS = "payments-intents"
+ORDERS = "payments-orders"
+TEST_PROCESSOR = "test"
+SUPPORTED_PROCESSORS = ("stripe", TEST_PROCESSOR)  # intent side; PayPal slots in later
+
+
+@dataclass(frozen=True)
+class IntentPlan:
+    """A validated checkout request: everything the processor needs, nothing left to check."""
+
+    uid: str
+    email: str | None
+    order_id: str
+    processor: str
+    product: Product
+    frequency: str | None  # None for one-time products
+    amount: float  # in the product's currency units (prices are flat numbers, USD)
+    trial_days: int  # 0 when no trial applies
+    discount: Discount | None
+    success_url: str
+    cancel_url: str
+    attribution: dict = field(default_factory=dict)
+    supplemental: dict = field(default_factory=dict)
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.product.type == "subscription"
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """What the processor carries back on every object (uid/orderId/productId)."""
+        return {"uid": self.uid, "orderId": self.order_id, "productId": self.product.id}
+
+
+def check_processor(name: str, environment: str) -> str:
+    processor = (name or "").strip().lower()
+    if processor not in SUPPORTED_PROCESSORS:
+        known = ", ".join(SUPPORTED_PROCESSORS)
+        raise ValidationError(f"Invalid value for processor: '{name}' is not supported (known: {known})", field="processor")
+    if processor == TEST_PROCESSOR and environment == "production":
+        raise ValidationError("Invalid value for processor: the test processor is refused in production", field="processor")
+    return processor
+
+
+def check_product(config: Config, product_id: str) -> Product:
+    product = config.payment.product(product_id)
+    if product is None:
+        raise ValidationError(f"Invalid value for productId: unknown product '{product_id}'", field="productId")
+    if product.is_free:
+        raise ValidationError(f"Invalid value for productId: '{product_id}' is free and cannot be bought", field="productId")
+    if product.archived:
+        raise ValidationError(f"Invalid value for productId: '{product_id}' is no longer offered", field="productId")
+    return product
+
+
+def check_frequency(product: Product, frequency: str | None) -> tuple[str | None, float]:
+    """The frequency to bill and its amount. One-time products ignore ``frequency``."""
+    prices = product.prices
+    if product.type == "one-time":
+        return None, float(prices.once)  # type: ignore[union-attr]  (config guarantees prices.once)
+    offered = prices.frequencies() if prices else []
+    if not frequency:
+        raise ValidationError(f"Required key frequency is missing (one of: {', '.join(offered)})", field="frequency")
+    amount = prices.for_frequency(frequency) if prices else None
+    if frequency not in offered or amount is None:
+        raise ValidationError(
+            f"Invalid value for frequency: '{frequency}' is not offered for '{product.id}' (one of: {', '.join(offered)})",
+            field="frequency",
+        )
+    return frequency, float(amount)
+
+
+def check_can_subscribe(doc: UserDoc, product: Product) -> None:
+    """A new subscription only from the free plan or after the last one was cancelled."""
+    if product.type != "subscription":
+        return
+    current = doc.subscription
+    if current.product.id == "basic" or current.status == "cancelled":
+        return
+    if current.status == "active" and not resolve_subscription(doc).active:
+        return  # a cancellation whose period is over, not yet reported by the processor
+    raise ValidationError(
+        f"Invalid value for productId: you already have the '{current.product.id}' plan ({current.status}); "
+        "cancel it or manage it in the billing portal first",
+        field="productId",
+    )
+
+
+def check_discount(config: Config, code: str | None) -> Discount | None:
+    if not code:
+        return None
+    discount = config.payment.discount(code)
+    if discount is None:
+        raise ValidationError(f"Invalid value for discount: unknown or expired code '{code}'", field="discount")
+    return discount
+
+
+def had_subscription_order(db: Any, uid: str) -> bool:
+    """Whether the user ever had a subscription order (index: owner + type on payments-orders)."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    query = (
+        db.collection(ORDERS)
+        .where(filter=FieldFilter("owner", "==", uid))
+        .where(filter=FieldFilter("type", "==", "subscription"))
+        .limit(1)
+    )
+    return bool(list(query.stream()))
+
+
+def trial_days_for(db: Any, uid: str, product: Product, wanted: bool = True) -> int:
+    if not wanted or product.type != "subscription" or product.trial_days <= 0:
+        return 0
+    return 0 if had_subscription_order(db, uid) else product.trial_days
+
+
+def default_urls(config: Config, order_id: str, product_id: str) -> tuple[str, str]:
+    base = config.brand.url.rstrip("/")
+    return (
+        f"{base}/payment/confirmation?orderId={order_id}&productId={product_id}",
+        f"{base}/payment/checkout?productId={product_id}",
+    )
+
+
+def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPlan:
+    """Validate the whole request (no writes, no processor calls). Raises 400 naming the field."""
+    config: Config = manager.config
+    processor = check_processor(settings.processor, manager.environment)
+    product = check_product(config, settings.product_id)
+    frequency, amount = check_frequency(product, settings.frequency)
+    check_can_subscribe(doc, product)
+    discount = check_discount(config, settings.discount)
+    if processor == "stripe" and not product.stripe.product_id:
+        raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through stripe", field="processor")
+    order_id = new_order_id()
+    success_default, cancel_default = default_urls(config, order_id, product.id)
+    return IntentPlan(
+        uid=uid,
+        email=doc.auth.email,
+        order_id=order_id,
+        processor=processor,
+        product=product,
+        frequency=frequency,
+        amount=amount,
+        trial_days=trial_days_for(manager.db, uid, product, settings.trial),
+        discount=discount,
+        success_url=settings.confirmation_url or success_default,
+        cancel_url=settings.cancel_url or cancel_default,
+        attribution=dict(settings.attribution or {}),
+        supplemental=dict(settings.supplemental or {}),
+    )
+
+
+def discount_record(discount: Discount | None) -> dict | None:
+    if discount is None:
+        return None
+    return {"code": discount.code, "percent": discount.percent, "duration": discount.duration,
+            "durationInMonths": discount.duration_in_months}
+
+
+def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
+    return {
+        "id": plan.order_id,
+        "intentId": intent_id,
+        "processor": plan.processor,
+        "owner": plan.uid,
+        "status": "pending",
+        "productId": plan.product.id,
+        "type": plan.product.type,
+        "frequency": plan.frequency,
+        "price": plan.amount,
+        "trial": plan.trial_days > 0,
+        "trialDays": plan.trial_days,
+        "attribution": plan.attribution,
+        "discount": discount_record(plan.discount),
+        "supplemental": plan.supplemental,
+        "raw": raw,
+        "metadata": {"created": stamp_now()},
+    }
+
+
+def create_intent(manager: Any, plan: IntentPlan) -> dict:
+    """Open the checkout with the processor, record the intent; answer ``{id, orderId, url}``."""
+    if plan.processor == TEST_PROCESSOR:
+        from functions.payments import simulate
+
+        session = simulate.test_checkout_session(plan)
+        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
+        simulate.complete_test_checkout(manager, plan, session)
+    else:
+        from functions.payments import checkout_stripe
+
+        session = checkout_stripe.create_checkout_session(manager, plan)
+        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
+    return {"id": session["id"], "orderId": plan.order_id, "url": session.get("url")}
+
+
+def trial_eligibility(manager: Any, uid: str, product_id: str | None) -> dict:
+    """``{eligible}``: no subscription order ever, and the product (when named) has a trial."""
+    if product_id:
+        product = check_product(manager.config, product_id)
+        if product.type != "subscription" or product.trial_days <= 0:
+            return {"eligible": False, "productId": product.id, "trialDays": 0}
+        eligible = not had_subscription_order(manager.db, uid)
+        return {"eligible": eligible, "productId": product.id, "trialDays": product.trial_days if eligible else 0}
+    return {"eligible": not had_subscription_order(manager.db, uid)}
+
+
+def discount_answer(config: Config, code: str) -> dict:
+    """``{valid, code, percent, duration}``; an unknown code is ``valid: false`` (not an error)."""
+    discount = config.payment.discount(code)
+    if discount is None:
+        return {"valid": False, "code": code.strip().upper(), "percent": 0, "duration": None}
+    return {"valid": True, "code": discount.code, "percent": discount.percent, "duration": discount.duration,
+            "durationInMonths": discount.duration_in_months}

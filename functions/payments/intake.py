@@ -1,0 +1,78 @@
+"""Webhook intake (``POST payments/webhook?processor=stripe|test``): verify, parse, record once.
+
+Answers:
+- bad/missing signature or key → 400, nothing written (processor's ``verify_and_parse``)
+- unsupported event           → 200 ``{received, ignored: true}``, nothing written
+- new event                   → ``payments-webhooks/{eventId}`` created ``pending`` → 200
+- same event again            → 200 ``{duplicate: true}``, nothing changed
+  (an existing ``failed`` record is set back to ``pending``: a redelivery is a retry)
+- the record cannot be written → 503, so the processor delivers again later
+The Firestore trigger (``cloud.py``) processes the pending record.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from functions.errors import BadRequest, ServiceUnavailable
+from functions.payments.processors import ParsedWebhook, get_processor
+from functions.timestamps import stamp_now
+
+WEBHOOKS = "payments-webhooks"
+EVENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
+log = logging.getLogger("bem.payments.intake")
+
+
+def receive_webhook(manager: Any, assistant: Any) -> dict:
+    query = assistant.query
+    processor = get_processor(query.get("processor"))
+    parsed = processor.verify_and_parse(assistant.parsed.raw, assistant.request.headers, query, manager)
+    if parsed is None:
+        return {"received": True, "ignored": True}
+    return record_webhook(manager, processor.name, parsed)
+
+
+def webhook_document(processor: str, parsed: ParsedWebhook) -> dict:
+    return {
+        "id": parsed.event_id,
+        "processor": processor,
+        "status": "pending",
+        "raw": parsed.raw,
+        "owner": parsed.uid,
+        "event": parsed.event_record(),
+        "error": None,
+        "transition": None,
+        "orderId": None,
+        "attempts": 0,
+        "metadata": {"created": stamp_now()},
+    }
+
+
+def record_webhook(manager: Any, processor: str, parsed: ParsedWebhook) -> dict:
+    from google.api_core.exceptions import AlreadyExists
+
+    if not EVENT_ID.match(parsed.event_id):
+        raise BadRequest("Webhook event id is not valid")
+    ref = manager.db.collection(WEBHOOKS).document(parsed.event_id)
+    try:
+        ref.create(webhook_document(processor, parsed))
+    except AlreadyExists:
+        return _existing(ref, parsed)
+    except Exception as error:
+        log.exception("Could not record webhook %s", parsed.event_id)
+        raise ServiceUnavailable("The event could not be recorded; deliver it again later") from error
+    return {"received": True, "id": parsed.event_id, "status": "pending"}
+
+
+def _existing(ref: Any, parsed: ParsedWebhook) -> dict:
+    try:
+        snapshot = ref.get()
+        if snapshot.exists and (snapshot.to_dict() or {}).get("status") == "failed":
+            ref.update({"status": "pending", "error": None, "metadata.retried": stamp_now()})
+            return {"received": True, "id": parsed.event_id, "status": "pending", "retried": True}
+    except Exception as error:
+        log.exception("Could not read webhook %s", parsed.event_id)
+        raise ServiceUnavailable("The event could not be recorded; deliver it again later") from error
+    return {"received": True, "id": parsed.event_id, "duplicate": True}

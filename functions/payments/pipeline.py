@@ -1,0 +1,201 @@
+"""The on-write pipeline: ``process_webhook_event(manager, event_id)``.
+
+1. claim ``pending → processing`` in a transaction (another delivery of the trigger does nothing)
+2. fetch the latest resource from the processor (never trust the payload)
+3. uid: parsed event → resource metadata → ``payments-intents/{orderId}.owner``; unknown → the record
+   is parked (``parked-user-not-found``) and nothing else changes
+4. in ONE transaction: read ``payments-orders/{orderId}`` and ``users/{uid}``; skip events older than
+   the order's ``metadata.updatedEventCreated`` (never backwards); unify; write the subscription,
+   the order (merge; ``requests`` kept), the intent (first event of an order, blind merge) and mark the webhook
+   ``completed`` with its ``transition`` — state and "processed" mark commit together
+5. dispatch the transition handler (after commit, once)
+Any error → ``failed`` + ``error``; set ``status`` back to ``pending`` (or ``mgr payments retry``) to retry.
+Reads per event: 3 (webhook, order, user); +1 only when the uid must come from the intent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from functions.payments.order_id import derived_order_id
+from functions.payments.processors import ParsedWebhook, Processor, get_processor
+from functions.payments.transitions import (
+    PAYMENT_FAILED_EVENTS,
+    detect_one_time_transition,
+    detect_subscription_transition,
+    dispatch_transition,
+)
+from functions.payments.unified import OneTimeOrder
+from functions.timestamps import stamp_now
+from functions.user.models import Subscription
+
+WEBHOOKS, ORDERS, INTENTS, USERS = "payments-webhooks", "payments-orders", "payments-intents", "users"
+PARKED = "parked-user-not-found"
+log = logging.getLogger("bem.payments.pipeline")
+
+
+@dataclass
+class Outcome:
+    status: str
+    transition: str | None = None
+    order_id: str | None = None
+    category: str | None = None
+    before: dict | None = None
+    after: dict | None = None
+    user_doc: dict | None = None
+    stale: bool = False
+
+
+def process_webhook_event(manager: Any, event_id: str) -> Outcome | None:
+    """Process one ``payments-webhooks`` record; None when it was not ``pending`` (already claimed)."""
+    db = manager.db
+    webhook_ref = db.collection(WEBHOOKS).document(event_id)
+    record = _claim(db, webhook_ref)
+    if record is None:
+        return None
+    parsed = ParsedWebhook.from_record(record)
+    try:
+        processor = get_processor(record.get("processor"))
+        outcome = _process(manager, db, webhook_ref, processor, parsed)
+    except Exception as error:
+        log.exception("payments webhook %s failed", event_id)
+        webhook_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:1000],
+                            "metadata.failed": stamp_now()})
+        return Outcome(status="failed")
+    if outcome.transition:
+        dispatch_transition(manager, outcome.category or "subscription", outcome.transition, before=outcome.before,
+                            after=outcome.after, uid=parsed.uid or (outcome.user_doc or {}).get("auth", {}).get("uid"),
+                            user_doc=outcome.user_doc, event_type=parsed.event_type, event_id=parsed.event_id,
+                            order_id=outcome.order_id)
+    return outcome
+
+
+def _claim(db: Any, webhook_ref: Any) -> dict | None:
+    from google.cloud import firestore
+
+    @firestore.transactional
+    def claim(transaction: Any) -> dict | None:
+        snapshot = webhook_ref.get(transaction=transaction)
+        record = snapshot.to_dict() if snapshot.exists else None
+        if not record or record.get("status") != "pending":
+            return None
+        transaction.update(webhook_ref, {"status": "processing", "attempts": firestore.Increment(1),
+                                         "metadata.processing": stamp_now()})
+        return record
+
+    return claim(db.transaction())
+
+
+def _process(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parsed: ParsedWebhook) -> Outcome:
+    resource = processor.fetch_resource(manager, parsed.resource_type, parsed.resource_id, parsed.raw)
+    order_id = processor.order_id_of(resource) or derived_order_id(f"{processor.name}:{resource.get('id') or parsed.resource_id}")
+    uid = parsed.uid or processor.uid_of(resource) or _intent_owner(db, order_id)
+    if not uid:
+        return _park(webhook_ref, order_id, None, "No uid in the event, the resource metadata or an intent")
+    category = processor.category_of(resource, parsed)
+    outcome = _commit(manager, db, webhook_ref, processor, parsed, resource, uid, order_id, category)
+    if outcome.status == PARKED:
+        return _park(webhook_ref, order_id, uid, f"No user document users/{uid}")
+    return outcome
+
+
+def _intent_owner(db: Any, order_id: str) -> str | None:
+    snapshot = db.collection(INTENTS).document(order_id).get()
+    return (snapshot.to_dict() or {}).get("owner") if snapshot.exists else None
+
+
+def _park(webhook_ref: Any, order_id: str, uid: str | None, reason: str) -> Outcome:
+    log.warning("payments webhook %s parked: %s", webhook_ref.id, reason)
+    webhook_ref.update({"status": PARKED, "error": reason, "owner": uid, "orderId": order_id,
+                        "metadata.parked": stamp_now()})
+    return Outcome(status=PARKED, order_id=order_id)
+
+
+def _commit(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parsed: ParsedWebhook, resource: dict,
+            uid: str, order_id: str, category: str) -> Outcome:
+    from google.cloud import firestore
+
+    order_ref = db.collection(ORDERS).document(order_id)
+    user_ref = db.collection(USERS).document(uid)
+    intent_ref = db.collection(INTENTS).document(order_id)
+
+    @firestore.transactional
+    def commit(transaction: Any) -> Outcome:
+        order_snapshot = order_ref.get(transaction=transaction)
+        user_snapshot = user_ref.get(transaction=transaction)
+        if not user_snapshot.exists:
+            return Outcome(status=PARKED)
+        order = order_snapshot.to_dict() if order_snapshot.exists else None
+        # an order id in the resource metadata means our intent route made it: complete the intent
+        # on the order's first event with a blind merge (no extra read)
+        complete_intent = order is None and processor.order_id_of(resource) == order_id
+        user_doc = user_snapshot.to_dict() or {}
+        done = {"status": "completed", "owner": uid, "orderId": order_id, "error": None, "metadata.completed": stamp_now()}
+        last = int(((order or {}).get("metadata") or {}).get("updatedEventCreated") or 0)
+        if order is not None and parsed.created < last:
+            transaction.update(webhook_ref, {**done, "transition": None, "stale": True})
+            return Outcome(status="completed", order_id=order_id, stale=True)
+        if category == "subscription":
+            outcome, unified = _subscription_state(
+                manager, processor, parsed, resource, order_id, user_doc, transaction, user_ref
+            )
+        else:
+            outcome, unified = _one_time_state(manager, processor, parsed, resource, order_id, order)
+        order_document = _order_document(processor, parsed, resource, uid, order_id, category, unified, order)
+        transaction.set(order_ref, order_document, merge=True)
+        if complete_intent:
+            transaction.set(intent_ref, {"status": "completed", "metadata": {"completed": stamp_now()}}, merge=True)
+        transaction.update(webhook_ref, {**done, "transition": outcome.transition})
+        outcome.order_id, outcome.category, outcome.user_doc = order_id, category, user_doc
+        return outcome
+
+    return commit(db.transaction())
+
+
+def _subscription_state(manager: Any, processor: Processor, parsed: ParsedWebhook, resource: dict, order_id: str,
+                        user_doc: dict, transaction: Any, user_ref: Any) -> tuple[Outcome, dict]:
+    stored = user_doc.get("subscription")
+    before = Subscription.model_validate(stored) if stored else None
+    after = processor.to_unified_subscription(resource, manager.config, parsed)
+    after.payment.order_id = order_id
+    if parsed.event_type in PAYMENT_FAILED_EVENTS and after.status == "active":
+        after = after.model_copy(update={"status": "suspended"})
+    if _other_subscription_active(before, after):
+        # a late event from an abandoned subscription must not take access away from the current one
+        return Outcome(status="completed", before=None, after=None), after.dump()
+    transition = detect_subscription_transition(before, after, parsed.event_type)
+    unified = after.dump()
+    transaction.update(user_ref, {"subscription": unified})
+    return Outcome(status="completed", transition=transition, before=before.dump() if before else None, after=unified), unified
+
+
+def _other_subscription_active(before: Subscription | None, after: Subscription) -> bool:
+    return bool(before and before.payment.resource_id and before.payment.resource_id != after.payment.resource_id
+                and before.status == "active" and before.product.id != "basic" and after.status != "active")
+
+
+def _one_time_state(manager: Any, processor: Processor, parsed: ParsedWebhook, resource: dict, order_id: str,
+                    order: dict | None) -> tuple[Outcome, dict]:
+    stored = (order or {}).get("unified")
+    before = OneTimeOrder.model_validate(stored) if stored else None
+    after = processor.to_unified_one_time(resource, manager.config, parsed)
+    after.payment.order_id = order_id
+    transition = detect_one_time_transition(before, after, parsed.event_type)
+    unified = after.dump()
+    return Outcome(status="completed", transition=transition, before=stored, after=unified), unified
+
+
+def _order_document(processor: Processor, parsed: ParsedWebhook, resource: dict, uid: str, order_id: str,
+                    category: str, unified: dict, order: dict | None) -> dict:
+    now = stamp_now()
+    document: dict[str, Any] = {
+        "id": order_id, "type": category, "owner": uid, "productId": unified["product"]["id"],
+        "processor": processor.name, "resourceId": resource.get("id") or parsed.resource_id, "unified": unified,
+        "metadata": {"updated": now, "updatedEventCreated": parsed.created, "updatedEventId": parsed.event_id},
+    }
+    if order is None:
+        document["requests"] = {"cancellation": None, "refund": None}
+        document["metadata"]["created"] = now
+    return document

@@ -1,0 +1,111 @@
+"""Shared by the Stripe and test processors (the test processor sends Stripe-shaped events).
+
+- ``parse_stripe_event(event, processor)``: which events we handle and what they point at.
+- ``check_webhook_key(query)``: ``?key=`` against ``BACKEND_MANAGER_WEBHOOK_KEY`` in constant time.
+- ``StripeShaped``: ``uid_of``/``order_id_of``/``to_unified_*`` for Stripe-shaped resources.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from functions.config.models import Config
+from functions.config.secrets import secret
+from functions.errors import BadRequest, ServiceUnavailable
+from functions.payments.processors.base import Category, ParsedWebhook
+from functions.payments.unified import (
+    OneTimeOrder,
+    ref_id,
+    stripe_one_time_to_unified,
+    stripe_subscription_to_unified,
+    subscription_id_of_invoice,
+)
+from functions.user.models import Subscription
+
+SUBSCRIPTION_EVENTS = frozenset({
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+})
+SUPPORTED_EVENTS = SUBSCRIPTION_EVENTS | {"invoice.payment_failed", "checkout.session.completed", "charge.refunded"}
+
+
+def check_webhook_key(query: Mapping[str, Any]) -> None:
+    expected = secret("BACKEND_MANAGER_WEBHOOK_KEY")
+    if not expected:
+        raise ServiceUnavailable("Webhook key is not configured (BACKEND_MANAGER_WEBHOOK_KEY)")
+    given = str(query.get("key") or "")
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise BadRequest("Invalid or missing webhook key")
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
+
+
+def load_event(raw: bytes) -> dict:
+    try:
+        event = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest("Webhook body is not JSON") from error
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadRequest("Webhook body is not an event (needs id and type)")
+    return event
+
+
+def _metadata_uid(obj: dict) -> str | None:
+    metadata = obj.get("metadata") or {}
+    details = ((obj.get("parent") or {}).get("subscription_details")) or {}
+    return metadata.get("uid") or (details.get("metadata") or {}).get("uid") or obj.get("client_reference_id") or None
+
+
+def parse_stripe_event(event: dict, processor: str) -> ParsedWebhook | None:
+    """``None`` for events we do not handle (answered 200 and ignored)."""
+    event_type = event.get("type", "")
+    if event_type not in SUPPORTED_EVENTS:
+        return None
+    obj = (event.get("data") or {}).get("object") or {}
+    common = {"event_id": event["id"], "event_type": event_type, "created": int(event.get("created") or 0),
+              "uid": _metadata_uid(obj), "raw": event}
+    if event_type in SUBSCRIPTION_EVENTS:
+        return ParsedWebhook(category="subscription", resource_type="subscription", resource_id=obj["id"], **common)
+    if event_type == "invoice.payment_failed":
+        subscription_id = subscription_id_of_invoice(obj)
+        if subscription_id:
+            return ParsedWebhook(category="subscription", resource_type="subscription", resource_id=subscription_id, **common)
+        return ParsedWebhook(category="one-time", resource_type="invoice", resource_id=obj["id"], **common)
+    if event_type == "checkout.session.completed":
+        if obj.get("mode") != "payment":
+            return None  # subscription checkouts arrive as customer.subscription.* events
+        return ParsedWebhook(category="one-time", resource_type="checkout.session", resource_id=obj["id"], **common)
+    # charge.refunded: the pipeline decides the category from the fetched resource
+    category = "subscription" if ref_id(obj.get("invoice")) else "one-time"
+    return ParsedWebhook(category=category, resource_type="charge", resource_id=obj["id"], **common)
+
+
+class StripeShaped:
+    name = "stripe"
+
+    def category_of(self, resource: dict, event: ParsedWebhook) -> Category:
+        return "subscription" if resource.get("object") == "subscription" else "one-time"
+
+    def uid_of(self, resource: dict) -> str | None:
+        return _metadata_uid(resource)
+
+    def order_id_of(self, resource: dict) -> str | None:
+        return (resource.get("metadata") or {}).get("orderId") or None
+
+    def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription:
+        return stripe_subscription_to_unified(resource, config, event, processor=self.name)
+
+    def to_unified_one_time(self, resource: dict, config: Config, event: ParsedWebhook) -> OneTimeOrder:
+        return stripe_one_time_to_unified(resource, config, event, processor=self.name)

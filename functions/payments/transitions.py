@@ -1,0 +1,108 @@
+"""Transitions: what changed between the stored and the new state, and their handlers.
+
+Detection is pure (``detect_subscription_transition``, ``detect_one_time_transition``) and
+follows BEM's ordered table; the first match wins:
+
+  payment-refunded        a refund event (``charge.refunded``)
+  new-subscription        none / basic / cancelled → active paid product
+  payment-failed          active → suspended
+  payment-recovered       suspended → active
+  cancellation-requested  cancellation.pending false → true (still active)
+  subscription-cancelled  paid, not cancelled → cancelled
+  plan-changed            active paid product A → active paid product B
+  one-time: purchase-completed (→ completed), purchase-failed (→ failed)
+
+``dispatch_transition`` runs ``hooks/payments/transitions/{category}/{name}.py`` → ``main(...)``
+(parameters by name: manager, transition, category, before, after, uid, user_doc, event_type,
+event_id, order_id, log). Called once per real transition, after the state is committed;
+failures are logged, never raised. Skipped when testing unless ``TEST_EXTENDED_MODE``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import logging
+from pathlib import Path
+from typing import Any
+
+from functions import environment as env
+from functions.payments.unified import OneTimeOrder
+from functions.user.models import Subscription
+
+SUBSCRIPTION_TRANSITIONS = ("payment-refunded", "new-subscription", "payment-failed", "payment-recovered",
+                            "cancellation-requested", "subscription-cancelled", "plan-changed")
+ONE_TIME_TRANSITIONS = ("purchase-completed", "purchase-failed")
+REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
+PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED"})
+log = logging.getLogger("bem.payments.transitions")
+_modules: dict[Path, Any] = {}
+
+
+def _paid(sub: Subscription | None) -> bool:
+    return sub is not None and sub.product.id != "basic"
+
+
+def detect_subscription_transition(before: Subscription | None, after: Subscription, event_type: str) -> str | None:
+    if event_type in REFUND_EVENTS:
+        return "payment-refunded"
+    after_active_paid = after.status == "active" and _paid(after)
+    if after_active_paid and (not _paid(before) or before.status == "cancelled"):
+        return "new-subscription"
+    if before is None:
+        return None
+    if before.status == "active" and after.status == "suspended":
+        return "payment-failed"
+    if before.status == "suspended" and after.status == "active":
+        return "payment-recovered"
+    if after.status == "active" and after.cancellation.pending and not before.cancellation.pending:
+        return "cancellation-requested"
+    if _paid(before) and before.status != "cancelled" and after.status == "cancelled":
+        return "subscription-cancelled"
+    if after_active_paid and before.status == "active" and _paid(before) and before.product.id != after.product.id:
+        return "plan-changed"
+    return None
+
+
+def detect_one_time_transition(before: OneTimeOrder | None, after: OneTimeOrder, event_type: str) -> str | None:
+    previous = before.status if before else None
+    if after.status == "completed" and previous != "completed":
+        return "purchase-completed"
+    if after.status == "failed" and previous not in ("failed", "completed"):
+        return "purchase-failed"
+    return None
+
+
+def handlers_enabled(manager: Any) -> bool:
+    return manager.environment != "testing" or env.is_extended_testing()
+
+
+def dispatch_transition(manager: Any, category: str, name: str, **context: Any) -> bool:
+    """Run the handler for ``name``; True when it ran without error."""
+    if not handlers_enabled(manager):
+        log.debug("transition %s/%s: handlers skipped in testing (set TEST_EXTENDED_MODE=true)", category, name)
+        return False
+    path = manager.find_file("hooks", f"payments/transitions/{category}/{name}.py")
+    if path is None:
+        log.info("transition %s/%s: no handler", category, name)
+        return False
+    try:
+        handler = _load(path).main
+        available = {"manager": manager, "transition": name, "category": category, "log": log, **context}
+        wanted = inspect.signature(handler).parameters
+        handler(**{key: value for key, value in available.items() if key in wanted})
+        return True
+    except Exception:
+        log.exception("transition handler %s/%s failed (the payment was processed)", category, name)
+        return False
+
+
+def _load(path: Path) -> Any:
+    if path not in _modules:
+        spec = importlib.util.spec_from_file_location(f"bem_hooks.payments.{path.parent.name}.{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _modules[path] = module
+    return _modules[path]

@@ -1,0 +1,289 @@
+"""A fake Stripe API server for tests: the SDK talks HTTP to it (``STRIPE_API_BASE``).
+
+    fake = StripeFake(port=0).start()          # werkzeug, 127.0.0.1, background thread
+    fake.add({"id": "prod_x", "object": "product", "active": True})
+    client.v1.products.retrieve("prod_x")
+    fake.requests_to("POST", "/v1/customers")   # → [RecordedRequest(method, path, params, headers)]
+    fake.on("POST", r"/v1/refunds", lambda req, match: (200, {...}))
+    fake.fail_next(2, status=500)               # simulated outage
+
+Generic object store keyed by resource path (``customers``, ``checkout/sessions``,
+``billing_portal/sessions`` …): GET/POST(create)/POST(update)/DELETE one, GET list
+(``limit`` + equality filters, nested ``a[b]`` too), ``GET …/search?query=metadata['uid']:'X'``.
+Form bodies decode Stripe-style (``a[b][c]=``, ``a[0][b]=``) into nested dicts/lists;
+``true``/``false`` → bool and integers → int outside ``metadata``. A repeated
+``Idempotency-Key`` replays the first answer. ``DELETE /v1/subscriptions/{id}`` cancels
+(as Stripe does). Errors use Stripe's JSON shape ``{"error": {type, code, message, param}}``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+PREFIXES = {
+    "customers": "cus", "subscriptions": "sub", "checkout/sessions": "cs_test", "billing_portal/sessions": "bps",
+    "prices": "price", "products": "prod", "invoices": "in", "charges": "ch", "refunds": "re", "coupons": "coupon",
+    "promotion_codes": "promo", "payment_intents": "pi", "events": "evt", "invoice_payments": "inpay",
+    "subscription_items": "si",
+}
+OBJECT_NAMES = {"checkout/sessions": "checkout.session", "billing_portal/sessions": "billing_portal.session"}
+CONTROL_PARAMS = {"limit", "starting_after", "ending_before", "expand"}
+Handler = Callable[["RecordedRequest", "re.Match[str]"], Any]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    params: dict
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("Idempotency-Key")
+
+    @property
+    def stripe_version(self) -> str | None:
+        return self.headers.get("Stripe-Version")
+
+
+def decode_form(pairs: list[tuple[str, str]]) -> dict:
+    """``a[b][0][c]=v`` → ``{"a": {"b": [{"c": v}]}}`` (Stripe's form encoding)."""
+    root: dict = {}
+    for key, value in pairs:
+        parts = re.findall(r"[^\[\]]+|\[\]", key)
+        parts = [p for p in parts if p != "[]"] if parts else [key]
+        node: dict = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _typed(_listify(root), in_metadata=False)
+
+
+def _listify(node: Any) -> Any:
+    if isinstance(node, dict):
+        node = {k: _listify(v) for k, v in node.items()}
+        if node and all(k.isdigit() for k in node):
+            return [node[k] for k in sorted(node, key=int)]
+    return node
+
+
+def _typed(node: Any, in_metadata: bool) -> Any:
+    if isinstance(node, dict):
+        return {k: _typed(v, in_metadata or k == "metadata") for k, v in node.items()}
+    if isinstance(node, list):
+        return [_typed(v, in_metadata) for v in node]
+    if in_metadata or not isinstance(node, str):
+        return node
+    if node in ("true", "false"):
+        return node == "true"
+    if re.fullmatch(r"-?\d{1,15}", node):
+        return int(node)
+    return node
+
+
+def stripe_error(status: int, message: str, *, code: str | None = None, param: str | None = None,
+                 type: str = "invalid_request_error") -> tuple[int, dict]:
+    return status, {"error": {"type": type, "code": code, "message": message, "param": param}}
+
+
+def _merge(target: dict, changes: dict) -> None:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+            target[key] = {k: v for k, v in target[key].items() if v != ""} if key == "metadata" else target[key]
+        else:
+            target[key] = None if value == "" else value
+
+
+def _matches(obj: Any, wanted: Any) -> bool:
+    if isinstance(wanted, dict):
+        return isinstance(obj, dict) and all(_matches(obj.get(k), v) for k, v in wanted.items())
+    if isinstance(obj, dict):
+        obj = obj.get("id")
+    return obj == wanted or str(obj) == str(wanted)
+
+
+class StripeFake:
+    def __init__(self, port: int = 12111, host: str = "127.0.0.1") -> None:
+        self.host, self.port = host, port
+        self.lock = threading.RLock()
+        self.objects: dict[str, dict[str, dict]] = {}
+        self.requests: list[RecordedRequest] = []
+        self._handlers: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._failures: list[int] = []
+        self._idempotent: dict[str, tuple[int, dict]] = {}
+        self._server: Any = None
+
+    # lifecycle ------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> StripeFake:
+        from werkzeug.serving import make_server
+
+        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
+        self.port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, name="stripe-fake", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.objects.clear()
+            self.requests.clear()
+            self._handlers.clear()
+            self._failures.clear()
+            self._idempotent.clear()
+
+    # test controls -------------------------------------------------------------------------
+    def add(self, obj: dict, resource: str | None = None) -> dict:
+        """Preload an object. ``resource`` defaults from ``obj["object"]`` (``customer`` → ``customers``)."""
+        resource = resource or _resource_of(obj["object"])
+        with self.lock:
+            self.objects.setdefault(resource, {})[obj["id"]] = copy.deepcopy(obj)
+        return obj
+
+    def get(self, resource: str, object_id: str) -> dict | None:
+        with self.lock:
+            return copy.deepcopy(self.objects.get(resource, {}).get(object_id))
+
+    def all(self, resource: str) -> list[dict]:
+        with self.lock:
+            return copy.deepcopy(list(self.objects.get(resource, {}).values()))
+
+    def on(self, method: str, path_regex: str, handler: Handler) -> None:
+        """Override: ``handler(request, match)`` returns ``(status, body)`` or a body (200)."""
+        with self.lock:
+            self._handlers.insert(0, (method.upper(), re.compile(f"^{path_regex}$"), handler))
+
+    def fail_next(self, count: int = 1, status: int = 500) -> None:
+        with self.lock:
+            self._failures.extend([status] * count)
+
+    def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
+        pattern = re.compile(f"^{path_regex}$")
+        with self.lock:
+            return [r for r in self.requests if r.method == method.upper() and pattern.match(r.path)]
+
+    # HTTP --------------------------------------------------------------------------------------
+    def _wsgi(self, environ: dict, start_response: Callable) -> list[bytes]:
+        from werkzeug.wrappers import Request, Response
+
+        request = Request(environ)
+        pairs = list(parse_qsl(request.query_string.decode(), keep_blank_values=True))
+        if request.method in ("POST", "DELETE"):
+            pairs += parse_qsl(request.get_data(as_text=True), keep_blank_values=True)
+        recorded = RecordedRequest(request.method, request.path, decode_form(pairs), dict(request.headers.items()))
+        status, body, replayed = self._answer(recorded)
+        headers = {"Request-Id": f"req_{secrets.token_hex(7)}", **({"Idempotent-Replayed": "true"} if replayed else {})}
+        return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)(environ, start_response)
+
+    def _answer(self, req: RecordedRequest) -> tuple[int, dict, bool]:
+        with self.lock:
+            self.requests.append(req)
+            key = req.idempotency_key if req.method == "POST" else None
+            if key and key in self._idempotent:
+                status, body = self._idempotent[key]
+                return status, copy.deepcopy(body), True
+            if self._failures:
+                status, body = stripe_error(self._failures.pop(0), "Simulated outage", type="api_error")
+                return status, body, False
+            status, body = self._dispatch(req)
+            if key and status < 500:
+                self._idempotent[key] = (status, copy.deepcopy(body))
+            return status, body, False
+
+    def _dispatch(self, req: RecordedRequest) -> tuple[int, dict]:
+        for method, pattern, handler in self._handlers:
+            match = pattern.match(req.path)
+            if method == req.method and match:
+                result = handler(req, match)
+                return result if isinstance(result, tuple) else (200, result)
+        path = req.path.removeprefix("/v1/").strip("/")
+        if path.endswith("/search") and req.method == "GET":
+            return 200, self._search(path.removesuffix("/search"), str(req.params.get("query", "")))
+        resource, object_id = self._split(path)
+        if object_id is None:
+            if req.method == "GET":
+                return 200, self._list(resource, req.params, req.path)
+            if req.method == "POST":
+                return 200, self._create(resource, req.params)
+        elif req.method == "GET":
+            return self._found(resource, object_id, lambda obj: obj)
+        elif req.method == "POST":
+            return self._found(resource, object_id, lambda obj: _merge(obj, req.params) or obj)
+        elif req.method == "DELETE":
+            return self._delete(resource, object_id)
+        return stripe_error(404, f"Unrecognized request URL ({req.method}: {req.path})")
+
+    def _split(self, path: str) -> tuple[str, str | None]:
+        if path in PREFIXES or path in self.objects:
+            return path, None
+        resource, _, object_id = path.rpartition("/")
+        return resource, object_id
+
+    def _found(self, resource: str, object_id: str, act: Callable[[dict], dict]) -> tuple[int, dict]:
+        obj = self.objects.get(resource, {}).get(object_id)
+        if obj is None:
+            name = OBJECT_NAMES.get(resource, resource.rstrip("s"))
+            return stripe_error(404, f"No such {name}: '{object_id}'", code="resource_missing", param="id")
+        return 200, copy.deepcopy(act(obj))
+
+    def _create(self, resource: str, params: dict) -> dict:
+        prefix = PREFIXES.get(resource, resource.rstrip("s")[:4])
+        object_id = params.pop("id", None) or f"{prefix}_{secrets.token_hex(8)}"
+        obj = {"id": object_id, "object": OBJECT_NAMES.get(resource, resource.rstrip("s")), "created": int(time.time()),
+               "livemode": False, "metadata": {}, **params}
+        if resource in ("checkout/sessions", "billing_portal/sessions"):
+            host = "checkout.stripe.com/c/pay" if resource.startswith("checkout") else "billing.stripe.com/p/session"
+            obj.setdefault("url", f"https://{host}/{object_id}")
+        self.objects.setdefault(resource, {})[object_id] = obj
+        return copy.deepcopy(obj)
+
+    def _delete(self, resource: str, object_id: str) -> tuple[int, dict]:
+        if resource == "subscriptions":  # Stripe: DELETE cancels the subscription now
+            now = int(time.time())
+            return self._found(resource, object_id, lambda obj: _merge(obj, {"status": "canceled", "canceled_at": now,
+                                                                              "ended_at": now}) or obj)
+        status, body = self._found(resource, object_id, lambda obj: obj)
+        if status == 200:
+            del self.objects[resource][object_id]
+            body = {"id": object_id, "object": body["object"], "deleted": True}
+        return status, body
+
+    def _list(self, resource: str, params: dict, url: str) -> dict:
+        filters = {k: v for k, v in params.items() if k not in CONTROL_PARAMS}
+        data = [copy.deepcopy(o) for o in self.objects.get(resource, {}).values() if _matches(o, filters)]
+        data.sort(key=lambda o: o.get("created", 0), reverse=True)
+        limit = int(params.get("limit") or 10)
+        return {"object": "list", "data": data[:limit], "has_more": len(data) > limit, "url": url}
+
+    def _search(self, resource: str, query: str) -> dict:
+        clauses = re.findall(r"(\w+)(?:\['([^']+)'\])?\s*:\s*'([^']*)'", query)
+        data = []
+        for obj in self.objects.get(resource, {}).values():
+            if all(str((obj.get(f) or {}).get(sub) if sub else obj.get(f)) == value for f, sub, value in clauses):
+                data.append(copy.deepcopy(obj))
+        return {"object": "search_result", "data": data, "has_more": False, "next_page": None, "url": f"/v1/{resource}/search"}
+
+
+def _resource_of(object_name: str) -> str:
+    for resource, name in OBJECT_NAMES.items():
+        if name == object_name:
+            return resource
+    return object_name + "s"

@@ -1,0 +1,23 @@
+"""The environment both test tiers share: keys the tests know, test mode for the functions.
+
+``mgr test`` starts the emulator with these variables, so the emulated functions and the
+tests agree on the admin key, the webhook key and where the fake Stripe API listens.
+"""
+
+from __future__ import annotations
+
+ADMIN_KEY = "test-admin-key-0123456789"
+WEBHOOK_KEY = "test-webhook-key-0123456789"
+PROJECT = "demo-bem"
+STRIPE_FAKE_PORT = 12111
+
+FUNCTIONS_TEST_ENV = {
+    "BEM_TESTING": "true",
+    "BACKEND_MANAGER_KEY": ADMIN_KEY,
+    "BACKEND_MANAGER_WEBHOOK_KEY": WEBHOOK_KEY,
+    "BACKEND_MANAGER_NAMESPACE": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+    "STRIPE_API_BASE": f"http://127.0.0.1:{STRIPE_FAKE_PORT}",
+    "STRIPE_SECRET_KEY": "sk_test_fake",
+    "STRIPE_WEBHOOK_SECRET": "whsec_test",
+    "STRIPE_MAX_NETWORK_RETRIES": "1",
+}

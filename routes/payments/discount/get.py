@@ -1,0 +1,7 @@
+"""GET payments/discount?code=X: ``{valid, code, percent, duration}`` from config discounts."""
+
+from functions.payments.checkout import discount_answer
+
+
+def main(config, settings):
+    return discount_answer(config, settings.code)

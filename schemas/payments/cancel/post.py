@@ -1,0 +1,7 @@
+from functions.schemas import BaseModel, Clean, Field
+
+
+class Schema(BaseModel):
+    confirmed: bool = False
+    reason: Clean[str] | None = Field(default=None, max_length=500)
+    feedback: Clean[str] | None = Field(default=None, max_length=5000)

@@ -1,0 +1,13 @@
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from functions.schemas import BaseModel, Field
+
+MetricName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class Schema(BaseModel):
+    name: MetricName
+    value: int = Field(default=1, ge=1, le=1000)
+    id: str | None = Field(default=None, max_length=200)

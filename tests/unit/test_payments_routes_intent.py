@@ -1,0 +1,246 @@
+"""POST payments/intent (Stripe through the fake HTTP server), trial-eligibility and discount."""
+
+from __future__ import annotations
+
+import pytest
+
+PREMIUM = {"productId": "premium", "frequency": "monthly"}
+
+
+def _intent(bm, account="basic", **body):
+    return bm.as_(account).post("payments/intent", {**PREMIUM, **body})
+
+
+# validation: 4xx naming the field, and nothing reaches Stripe or Firestore --------------------
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"productId": "nope"}, "productId"),
+        ({"productId": "basic"}, "productId"),
+        ({"frequency": None}, "frequency"),
+        ({"frequency": "weekly"}, "frequency"),
+        ({"processor": "paypal-ish"}, "processor"),
+        ({"discount": "NOT-A-CODE"}, "discount"),
+        ({"confirmationUrl": "javascript:alert(1)"}, "confirmationUrl"),
+    ],
+)
+def test_invalid_intent_names_the_field(bm, stripe_fake, firestore, body, field):
+    response = _intent(bm, **body)
+    assert response.status == 400, response.text
+    assert response.json["error"]["field"] == field
+    assert field in response.error
+    assert stripe_fake.requests == []
+    assert firestore.list("payments-intents") == {}
+
+
+def test_missing_product_id_names_it(bm, stripe_fake):
+    response = bm.as_("basic").post("payments/intent", {"frequency": "monthly"})
+    assert response.status == 400
+    assert response.json["error"]["field"] == "productId"
+
+
+def test_archived_product_is_refused(bm, manager, stripe_fake):
+    products = [p.model_copy(update={"archived": True}) if p.id == "premium" else p for p in manager.config.payment.products]
+    payment = manager.config.payment.model_copy(update={"products": products})
+    manager.config = manager.config.model_copy(update={"payment": payment})
+    response = _intent(bm)
+    assert response.status == 400
+    assert response.json["error"]["field"] == "productId"
+    assert "no longer offered" in response.error
+
+
+@pytest.mark.parametrize("account", ["premium-active", "premium-cancelling", "premium-suspended"])
+def test_already_subscribed_is_refused(bm, stripe_fake, account):
+    response = _intent(bm, account)
+    assert response.status == 400
+    assert response.json["error"]["field"] == "productId"
+    assert stripe_fake.requests == []
+
+
+def test_anonymous_is_refused(bm, stripe_fake):
+    assert bm.post("payments/intent", PREMIUM).status == 401
+
+
+def test_test_processor_refused_in_production(bm, manager, stripe_fake):
+    manager.environment = "production"
+    response = _intent(bm, processor="test")
+    assert response.status == 400
+    assert response.json["error"]["field"] == "processor"
+
+
+# the Checkout Session Stripe receives ---------------------------------------------------------
+def test_subscription_checkout_session(bm, stripe_fake, firestore, accounts):
+    uid = accounts["basic"].uid
+    response = _intent(
+        bm,
+        confirmationUrl="https://app.example.com/ok",
+        cancelUrl="https://app.example.com/no",
+        attribution={"utm": {"source": "x"}},
+    )
+    assert response.status == 200, response.text
+    order_id = response.json["orderId"]
+    assert response.json["url"].startswith("https://checkout.stripe.com/")
+
+    [session_request] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    params = session_request.params
+    metadata = {"uid": uid, "orderId": order_id, "productId": "premium"}
+    assert params["mode"] == "subscription"
+    assert params["metadata"] == metadata
+    assert params["subscription_data"] == {"metadata": metadata, "trial_period_days": 14}
+    assert params["success_url"] == "https://app.example.com/ok"
+    assert params["cancel_url"] == "https://app.example.com/no"
+    assert session_request.idempotency_key == f"bem-checkout-{order_id}"
+    assert session_request.stripe_version
+
+    # price resolved at runtime: none existed, so one was created for 499 cents / month
+    [price_request] = stripe_fake.requests_to("POST", "/v1/prices")
+    assert price_request.params == {
+        "product": "prod_premium_demo",
+        "unit_amount": 499,
+        "currency": "usd",
+        "recurring": {"interval": "month", "interval_count": 1},
+    }
+    assert params["line_items"] == [{"price": stripe_fake.all("prices")[0]["id"], "quantity": 1}]
+
+    intent = firestore.get(f"payments-intents/{order_id}")
+    assert intent["owner"] == uid and intent["status"] == "pending" and intent["processor"] == "stripe"
+    assert intent["intentId"] == response.json["id"]
+    assert intent["trial"] is True and intent["type"] == "subscription" and intent["frequency"] == "monthly"
+    assert intent["attribution"] == {"utm": {"source": "x"}}
+    assert intent["metadata"]["created"]["timestampUNIX"] > 0
+
+
+def test_existing_price_is_reused(bm, stripe_fake):
+    stripe_fake.add(
+        {
+            "id": "price_existing_annual",
+            "object": "price",
+            "active": True,
+            "product": "prod_premium_demo",
+            "currency": "usd",
+            "unit_amount": 4999,
+            "type": "recurring",
+            "recurring": {"interval": "year", "interval_count": 1},
+        }
+    )
+    stripe_fake.add(
+        {
+            "id": "price_other_amount",
+            "object": "price",
+            "active": True,
+            "product": "prod_premium_demo",
+            "currency": "usd",
+            "unit_amount": 5999,
+            "type": "recurring",
+            "recurring": {"interval": "year", "interval_count": 1},
+        }
+    )
+    assert _intent(bm, frequency="annually").status == 200
+    assert stripe_fake.requests_to("POST", "/v1/prices") == []
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert session.params["line_items"][0]["price"] == "price_existing_annual"
+
+
+def test_one_time_checkout_uses_payment_mode(bm, stripe_fake, accounts):
+    response = bm.as_("premium-active").post("payments/intent", {"productId": "credits-100"})
+    assert response.status == 200, response.text
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    metadata = {"uid": accounts["premium-active"].uid, "orderId": response.json["orderId"], "productId": "credits-100"}
+    assert session.params["mode"] == "payment"
+    assert session.params["payment_intent_data"] == {"metadata": metadata}
+    assert "subscription_data" not in session.params
+    [price] = stripe_fake.requests_to("POST", "/v1/prices")
+    assert price.params == {"product": "prod_credits_demo", "unit_amount": 999, "currency": "usd"}
+
+
+def test_one_customer_for_two_intents(bm, stripe_fake, accounts):
+    uid = accounts["basic"].uid
+    assert _intent(bm).status == 200
+    assert _intent(bm).status == 200
+    creates = stripe_fake.requests_to("POST", "/v1/customers")
+    assert len(creates) == 1
+    assert creates[0].idempotency_key == f"bem-customer-{uid}"
+    assert creates[0].params["metadata"] == {"uid": uid}
+    customers = stripe_fake.all("customers")
+    assert len(customers) == 1
+    sessions = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert {s.params["customer"] for s in sessions} == {customers[0]["id"]}
+
+
+def test_search_lag_still_gives_one_customer(bm, stripe_fake):
+    """Stripe's search index lags: an empty search answer falls back on the idempotency key."""
+    stripe_fake.on("GET", r"/v1/customers/search", lambda request, match: {"object": "search_result", "data": []})
+    assert _intent(bm).status == 200
+    assert _intent(bm).status == 200
+    assert len(stripe_fake.all("customers")) == 1
+    keys = {r.idempotency_key for r in stripe_fake.requests_to("POST", "/v1/customers")}
+    assert len(keys) == 1
+
+
+def test_trial_dropped_after_a_prior_subscription_order(bm, stripe_fake, firestore, accounts):
+    uid = accounts["basic"].uid
+    firestore.set("payments-orders/1111-2222-3333", {"id": "1111-2222-3333", "owner": uid, "type": "subscription"})
+    response = _intent(bm)
+    assert response.status == 200
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert "trial_period_days" not in session.params["subscription_data"]
+    assert firestore.get(f"payments-intents/{response.json['orderId']}")["trial"] is False
+
+
+def test_trial_can_be_declined(bm, stripe_fake):
+    assert _intent(bm, trial=False).status == 200
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert "trial_period_days" not in session.params["subscription_data"]
+
+
+def test_discount_creates_the_coupon_once(bm, stripe_fake, firestore):
+    first = _intent(bm, discount="welcome10")
+    second = _intent(bm, discount="WELCOME10")
+    assert first.status == 200 and second.status == 200
+    [create] = stripe_fake.requests_to("POST", "/v1/coupons")
+    assert float(create.params["percent_off"]) == 10 and create.params["duration"] == "once"
+    [coupon] = stripe_fake.all("coupons")
+    assert coupon["id"] == "bem-welcome10-10pct-once"
+    assert create.idempotency_key == f"bem-coupon-{coupon['id']}"
+    sessions = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert [s.params["discounts"] for s in sessions] == [[{"coupon": coupon["id"]}]] * 2
+    intent = firestore.get(f"payments-intents/{first.json['orderId']}")
+    assert intent["discount"]["code"] == "WELCOME10" and intent["discount"]["percent"] == 10
+
+
+def test_stripe_outage_answers_503_and_writes_nothing(bm, stripe_fake, firestore):
+    stripe_fake.fail_next(10, status=500)
+    response = _intent(bm)
+    assert response.status in (502, 503)
+    assert "sk_test" not in response.text
+    assert firestore.list("payments-intents") == {}
+
+
+# trial-eligibility and discount ------------------------------------------------------------------
+def test_trial_eligibility(bm, firestore, accounts):
+    assert bm.as_("basic").get("payments/trial-eligibility", query={"productId": "premium"}).json == {
+        "eligible": True,
+        "productId": "premium",
+        "trialDays": 14,
+    }
+    assert bm.as_("basic").get("payments/trial-eligibility").json == {"eligible": True}
+    assert bm.as_("basic").get("payments/trial-eligibility", query={"productId": "credits-100"}).json["eligible"] is False
+    firestore.set("payments-orders/1111-2222-3333", {"owner": accounts["basic"].uid, "type": "subscription"})
+    assert bm.as_("basic").get("payments/trial-eligibility", query={"productId": "premium"}).json["eligible"] is False
+    unknown = bm.as_("basic").get("payments/trial-eligibility", query={"productId": "nope"})
+    assert unknown.status == 400 and unknown.json["error"]["field"] == "productId"
+    assert bm.get("payments/trial-eligibility").status == 401
+
+
+def test_discount_lookup(bm):
+    assert bm.get("payments/discount", query={"code": "welcome10"}).json == {
+        "valid": True,
+        "code": "WELCOME10",
+        "percent": 10,
+        "duration": "once",
+        "durationInMonths": None,
+    }
+    assert bm.get("payments/discount", query={"code": "NOPE"}).json["valid"] is False
+    missing = bm.get("payments/discount")
+    assert missing.status == 400
+    assert missing.json["error"]["field"] == "code" and "code" in missing.error

@@ -1,0 +1,101 @@
+"""POST test/usage and the usage stage of the pipeline, through the in-process client."""
+
+import json
+import threading
+
+from functions.testing import unit
+from functions.testing.client import ApiClient, InProcessTransport
+
+CONFIG = {
+    "brand": {"id": "demo", "name": "Demo", "url": "https://example.com"},
+    "payment": {"products": [{"id": "basic", "limits": {"requests": 100, "tests": 20}, "rateLimit": "monthly"}]},
+}
+
+
+def test_consumes_for_the_user_and_reports_in_bm_properties(bm, accounts, firestore):
+    response = bm.as_("basic").post("test/usage", {"name": "requests", "value": 2, "id": "demo-1"})
+    assert response.status == 200
+    assert response.json == {"name": "requests", "usage": {"monthly": 2, "daily": 2, "total": 2}, "limit": 100}
+    assert response.properties["usage"] == {
+        "current": {"requests": {"monthly": 2, "daily": 2, "total": 2}},
+        "limits": {"requests": 100},
+    }
+    stored = firestore.get(f"users/{accounts['basic'].uid}")["usage"]["requests"]
+    assert stored["total"] == 2 and stored["last"]["id"] == "demo-1"
+
+
+def test_over_the_daily_cap_answers_429_naming_metric_and_reset(bm):
+    client = bm.as_("basic")
+    statuses = [client.post("test/usage", {"name": "requests"}).status for _ in range(4)]
+    refused = client.post("test/usage", {"name": "requests"})
+    assert statuses == [200, 200, 200, 200]  # basic: 100 a month, ceil(100/days) = 4 a day
+    assert refused.status == 429
+    assert refused.json["error"]["code"] == "resource-exhausted"
+    assert "'requests'" in refused.error and "daily cap of 4" in refused.error and "T00:00:00Z" in refused.error
+
+
+def test_metric_without_a_limit_answers_403(bm):
+    response = bm.as_("basic").post("test/usage", {"name": "exports"})
+    assert response.status == 403
+    assert response.error == "no limit configured for metric exports on plan basic"
+
+
+def test_anonymous_callers_are_keyed_by_the_ip_the_front_end_appended(bm, firestore):
+    # Google's front end appends the address it saw; what a client puts to its left is ignored
+    plain = bm.post("test/usage", {"name": "requests"}, headers={"X-Forwarded-For": "198.51.100.20"})
+    spoofed = bm.post("test/usage", {"name": "requests"}, headers={"X-Forwarded-For": "10.0.0.1, 198.51.100.20"})
+    assert (plain.status, spoofed.status) == (200, 200)
+    assert spoofed.json["usage"]["daily"] == 2
+    assert firestore.get("usage/198.51.100.20")["requests"]["daily"] == 2
+    assert not firestore.exists("usage/10.0.0.1")
+    assert firestore.get(f"users/{'_test-basic'}").get("usage", {}) == {}
+
+
+def test_invalid_metric_name_is_a_400(bm):
+    response = bm.as_("basic").post("test/usage", {"name": "a.b/c"})
+    assert response.status == 400
+    assert response.json["error"]["field"] == "name"
+
+
+def test_route_is_absent_in_production(manager, bem_root, monkeypatch):
+    monkeypatch.setenv("BEM_TESTING", "false")
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    production = unit.make_manager(bem_root)
+    response = unit.unit_client(production, {}).post("test/usage", {"name": "requests"})
+    assert response.status == 404
+
+
+def test_fifty_concurrent_requests_against_a_limit_of_twenty(manager, bem_root, tmp_path, accounts, firestore):
+    from functions.wsgi import api_app
+
+    config = tmp_path / "backend-manager-config.json"
+    config.write_text(json.dumps(CONFIG))
+    app = api_app(unit.make_manager(bem_root, config_path=config))
+    start = threading.Barrier(50)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def request() -> None:
+        client = ApiClient(InProcessTransport(app), accounts=accounts).as_("basic")
+        start.wait()
+        status = client.post("test/usage", {"name": "tests"}).status
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=request) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) == 20
+    assert statuses.count(429) == 30
+    stored = firestore.get(f"users/{accounts['basic'].uid}")["usage"]["tests"]
+    assert (stored["monthly"], stored["daily"], stored["total"]) == (20, 20, 20)
+
+
+def test_unused_anonymous_meter_reads_nothing(bm, manager):
+    reads = manager.db.stats["reads"]
+    response = bm.post("general/uuid", {"version": 4})
+    assert response.status == 200
+    assert response.properties["usage"] == {"current": {}, "limits": {"requests": 100}}
+    assert manager.db.stats["reads"] == reads
