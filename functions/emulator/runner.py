@@ -91,6 +91,8 @@ class EmulatorHandle:
         self.started_at = time.monotonic()
         self.ready_seconds: float | None = None
         self._known: set[int] = set()
+        self.orphan_pattern: str | None = None
+        """Command-line fragment of this project's functions workers, killed on stop even if orphaned."""
 
     @property
     def pid(self) -> int:
@@ -154,6 +156,9 @@ class EmulatorHandle:
             except subprocess.TimeoutExpired:
                 pass
         everything = {self.pid, *self._known}
+        if self.orphan_pattern:
+            # functions workers the emulator abandoned earlier were re-parented to init
+            everything |= set(processes.pids_matching(self.orphan_pattern))
         survivors = processes.wait_gone(everything, 2.0)
         for sig in processes.TERMINATE_SEQUENCE:
             if not survivors:
@@ -244,6 +249,7 @@ def start_emulators(
             start_new_session=True,
         )
     handle = EmulatorHandle(proc, EmulatorUrls.build(project, ports, only), only, ports, log_path)
+    handle.orphan_pattern = str(root / "venv" / "bin" / "functions-framework")
     if wait:
         try:
             handle.wait_ready(timeout, probe)

@@ -246,9 +246,11 @@ class StripeFake:
 
     def _create(self, resource: str, params: dict) -> dict:
         prefix = PREFIXES.get(resource, resource.rstrip("s")[:4])
+        params = dict(params)  # the request log keeps what was sent, id included
         object_id = params.pop("id", None) or f"{prefix}_{secrets.token_hex(8)}"
+        defaults = {"active": True} if resource in ("prices", "products", "coupons", "promotion_codes") else {}
         obj = {"id": object_id, "object": OBJECT_NAMES.get(resource, resource.rstrip("s")), "created": int(time.time()),
-               "livemode": False, "metadata": {}, **params}
+               "livemode": False, "metadata": {}, **defaults, **params}
         if resource in ("checkout/sessions", "billing_portal/sessions"):
             host = "checkout.stripe.com/c/pay" if resource.startswith("checkout") else "billing.stripe.com/p/session"
             obj.setdefault("url", f"https://{host}/{object_id}")

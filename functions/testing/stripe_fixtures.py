@@ -12,6 +12,7 @@ This is the only way Stripe is faked: at HTTP, never by patching the SDK.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,7 +26,8 @@ STRIPE_TEST_WEBHOOK_SECRET = "whsec_test"
 
 @pytest.fixture(scope="session")
 def _stripe_fake_server() -> Iterator[StripeFake]:
-    fake = StripeFake(port=0).start()
+    # the emulator tier's functions reach the fake at the fixed port ``mgr test`` gives them
+    fake = StripeFake(port=int(os.environ.get("BEM_STRIPE_FAKE_PORT", "0"))).start()
     yield fake
     fake.stop()
 

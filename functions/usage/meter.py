@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from functions.errors import NotFound
 from functions.timestamps import Stamp, utcnow
 from functions.usage import limits
+from functions.usage.contention import key_lock, with_backoff
 from functions.usage.counters import ACTIVE_FIELD, COUNTERS, blank_metric, day_key, effective_metrics, metric_of, month_key
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 
 Storage = Literal["user", "ip"] | None
 IP_COLLECTION = "usage"
-MAX_ATTEMPTS = 30
-"""Transaction attempts under contention (the client retries ABORTED without sleeping)."""
-
-
 class Usage:
     """One caller's meter. Build it with ``for_request``, ``for_ip`` or ``for_user``."""
 
@@ -271,6 +268,7 @@ class Usage:
                 transaction.set(mirror, {"usage": {**stored, **changed}}, merge=True)
             return stored, changed
 
-        stored, changed = write(db.transaction(max_attempts=MAX_ATTEMPTS))
+        with key_lock(ref.path):
+            stored, changed = with_backoff(lambda: write(db.transaction(max_attempts=1)))
         self._stored = {**stored, **changed}
         return changed

@@ -4,7 +4,7 @@ import pytest
 
 pytestmark = pytest.mark.emulator
 
-PROTECTED = ["auth", "roles", "flags", "plan", "subscription", "affiliate", "api", "metadata", "usage", "consent"]
+PROTECTED = ["auth", "roles", "flags", "plan", "subscription", "affiliate", "api", "metadata", "usage", "consent", "usageActive"]
 
 
 @pytest.mark.parametrize("field", PROTECTED)

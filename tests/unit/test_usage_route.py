@@ -3,13 +3,35 @@
 import json
 import threading
 
+import pytest
+
 from functions.testing import unit
 from functions.testing.client import ApiClient, InProcessTransport
 
 CONFIG = {
     "brand": {"id": "demo", "name": "Demo", "url": "https://example.com"},
-    "payment": {"products": [{"id": "basic", "limits": {"requests": 100, "tests": 20}, "rateLimit": "monthly"}]},
+    "payment": {
+        "products": [
+            {"id": "basic", "limits": {"requests": 100}},
+            {"id": "premium", "limits": {"requests": 1000, "tests": 20}, "rateLimit": "monthly", "prices": {"monthly": 5}},
+        ]
+    },
 }
+
+
+@pytest.fixture
+def app(manager, bem_root, tmp_path):
+    """bm_api with the products above (independent of the project's config)."""
+    from functions.wsgi import api_app
+
+    config = tmp_path / "backend-manager-config.json"
+    config.write_text(json.dumps(CONFIG))
+    return api_app(unit.make_manager(bem_root, config_path=config))
+
+
+@pytest.fixture
+def bm(app, accounts):
+    return ApiClient(InProcessTransport(app), accounts=accounts)
 
 
 def test_consumes_for_the_user_and_reports_in_bm_properties(bm, accounts, firestore):
@@ -65,18 +87,13 @@ def test_route_is_absent_in_production(manager, bem_root, monkeypatch):
     assert response.status == 404
 
 
-def test_fifty_concurrent_requests_against_a_limit_of_twenty(manager, bem_root, tmp_path, accounts, firestore):
-    from functions.wsgi import api_app
-
-    config = tmp_path / "backend-manager-config.json"
-    config.write_text(json.dumps(CONFIG))
-    app = api_app(unit.make_manager(bem_root, config_path=config))
+def test_fifty_concurrent_requests_against_a_limit_of_twenty(app, accounts, firestore):
     start = threading.Barrier(50)
     statuses: list[int] = []
     lock = threading.Lock()
 
     def request() -> None:
-        client = ApiClient(InProcessTransport(app), accounts=accounts).as_("basic")
+        client = ApiClient(InProcessTransport(app), accounts=accounts).as_("premium-active")  # tests: 20 a month
         start.wait()
         status = client.post("test/usage", {"name": "tests"}).status
         with lock:
@@ -89,12 +106,12 @@ def test_fifty_concurrent_requests_against_a_limit_of_twenty(manager, bem_root, 
         thread.join()
     assert statuses.count(200) == 20
     assert statuses.count(429) == 30
-    stored = firestore.get(f"users/{accounts['basic'].uid}")["usage"]["tests"]
+    stored = firestore.get(f"users/{accounts['premium-active'].uid}")["usage"]["tests"]
     assert (stored["monthly"], stored["daily"], stored["total"]) == (20, 20, 20)
 
 
 def test_unused_anonymous_meter_reads_nothing(bm, manager):
-    reads = manager.db.stats["reads"]
+    reads = manager.db.stats["reads"]  # the same in-memory store the app uses
     response = bm.post("general/uuid", {"version": 4})
     assert response.status == 200
     assert response.properties["usage"] == {"current": {}, "limits": {"requests": 100}}
