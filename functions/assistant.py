@@ -30,13 +30,17 @@ class Assistant:
         self.request = request
         self.id = request.headers.get("function-execution-id") or secrets.token_hex(6)
         self.tag = f"{function_name}/{self.id}"
-        self.log = get_logger(self.tag)
         self.parsed = ParsedBody()
         self.user = CurrentUser()
         self.usage: Any = None
         self.settings: Any = None
         self.schema_name: str | None = None
         self.schema_fields: list[str] = []
+
+    @functools.cached_property
+    def log(self) -> Any:
+        """A logger whose lines carry this request's tag."""
+        return get_logger(self.tag)
 
     # who is calling (computed on first use) -------------------------------------------
     @functools.cached_property

@@ -6,11 +6,11 @@ Bodies over the limit answer 413 before they are read; malformed JSON answers 40
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from functions.errors import BadRequest, PayloadTooLarge
+from functions.jsontext import loads_tolerant
 
 BODY_LIMIT_BYTES = 100 * 1024
 
@@ -54,12 +54,6 @@ def _parse_text(raw: bytes, mimetype: str) -> Any:
     if not looks_json:
         return text
     try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        import json5
-
-        return json5.loads(text)
+        return loads_tolerant(text)
     except ValueError as error:
         raise BadRequest(f"Malformed JSON body: {error}") from None

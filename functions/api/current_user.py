@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from functions.errors import Forbidden, Unauthorized
+from functions.errors import Forbidden, NotFound, Unauthorized
 from functions.user import ResolvedSubscription, UserDoc, resolve_subscription
 
 AuthMethod = Literal["admin-key", "id-token", "api-key"]
@@ -57,3 +57,11 @@ class CurrentUser:
         if not self.uid:
             raise Unauthorized("This credential has no user; pass a uid")
         return self.uid
+
+    def target_doc(self, requested: str | None, users: Any) -> tuple[str, UserDoc]:
+        """Self-or-admin, then the target's document (404 when it does not exist)."""
+        uid = self.target_uid(requested)
+        doc = self.doc if uid == self.uid else users.get(uid)
+        if doc is None:
+            raise NotFound(f"User '{uid}' not found")
+        return uid, doc

@@ -113,42 +113,43 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
         )
     else:
         assistant.settings = build_settings(None, assistant.data, sanitize=options.sanitize, include_extra=True)
-    available["settings"] = assistant.settings
+    available.pop("settings", None)  # computed above for schema functions; now the validated value
     result = inject.call(route.main, route.params, available)
     return result if isinstance(result, Response) else assistant.respond(result)
 
 
-def _available(manager: Manager, assistant: Assistant) -> dict[str, Any]:
-    return {
-        "manager": manager,
-        "assistant": assistant,
-        "request": assistant.request,
-        "user": assistant.user,
-        "settings": None,
-        "usage": assistant.usage,
-        "config": manager.config,
-        "db": _LazyDb(manager),
-        "data": assistant.data,
-        "files": assistant.files,
-        "logger": assistant.log,
-    }
+def _available(manager: Manager, assistant: Assistant) -> _Injectables:
+    return _Injectables(manager, assistant)
 
 
-class _LazyDb:
-    """Defers creating the Firestore client until a handler touches it."""
+class _Injectables(dict):
+    """What a handler may ask for by name, each computed only when a handler asks for it."""
 
-    def __init__(self, manager: Manager) -> None:
-        self._manager = manager
+    def __init__(self, manager: Manager, assistant: Assistant) -> None:
+        super().__init__()
+        self._manager, self._assistant = manager, assistant
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._manager.db, name)
+    def __missing__(self, name: str) -> Any:
+        manager, assistant = self._manager, self._assistant
+        factories = {
+            "manager": lambda: manager,
+            "assistant": lambda: assistant,
+            "request": lambda: assistant.request,
+            "user": lambda: assistant.user,
+            "settings": lambda: assistant.settings,
+            "usage": lambda: assistant.usage,
+            "config": lambda: manager.config,
+            "db": lambda: manager.db,
+            "data": lambda: assistant.data,
+            "files": lambda: assistant.files,
+            "logger": lambda: assistant.log,
+        }
+        value = factories[name]()
+        self[name] = value
+        return value
 
 
 def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Response:
-    request_headers = assistant.request.headers
-    origin = request_headers.get("origin")
-    allowed = manager.config.api.allowed_origins
-    allow_origin = (origin or "*") if "*" in allowed else (origin if origin in allowed else None)
     usage = assistant.usage.report() if assistant.usage is not None and hasattr(assistant.usage, "report") else {}
     properties = {
         "code": response.status_code,
@@ -156,15 +157,23 @@ def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Res
         "usage": usage,
         "schema": {"name": assistant.schema_name, "fields": assistant.schema_fields},
     }
+    response.headers["bm-properties"] = json.dumps(properties, separators=(",", ":"))
+    origin = assistant.request.headers.get("origin")
+    if origin:  # CORS headers matter only to browsers, which always send Origin
+        response.headers.extend(_cors_headers(manager, assistant, origin))
+    return response
+
+
+def _cors_headers(manager: Manager, assistant: Assistant, origin: str) -> list[tuple[str, str]]:
+    allowed = manager.config.api.allowed_origins
     headers = [
         ("Vary", "Origin"),
         ("Access-Control-Allow-Credentials", "true"),
         ("Access-Control-Allow-Methods", CORS_METHODS),
-        ("Access-Control-Allow-Headers", request_headers.get("access-control-request-headers", "Authorization, Content-Type")),
+        ("Access-Control-Allow-Headers",
+         assistant.request.headers.get("access-control-request-headers", "Authorization, Content-Type")),
         ("Access-Control-Expose-Headers", "bm-properties"),
-        ("bm-properties", json.dumps(properties, separators=(",", ":"))),
     ]
-    if allow_origin:
-        headers.append(("Access-Control-Allow-Origin", allow_origin))
-    response.headers.extend(headers)
-    return response
+    if "*" in allowed or origin in allowed:
+        headers.append(("Access-Control-Allow-Origin", origin))
+    return headers

@@ -76,6 +76,9 @@ class RouteTable:
         return self.load(file) if file else None
 
     def load(self, file: RouteFile) -> LoadedRoute:
+        loaded = self._loaded.get(file.path)
+        if loaded is not None:
+            return loaded
         with self._lock:
             if file.path not in self._loaded:
                 self._loaded[file.path] = _load(file)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pydantic
 
 from functions.config.models import Config
 from functions.errors import ConfigError
+from functions.jsontext import loads_tolerant
 
 CONFIG_FILE = "backend-manager-config.json"
 
@@ -20,15 +20,8 @@ def load_config(path: Path) -> Config:
 
 
 def _read_json5(text: str, source: str) -> object:
-    """Plain JSON parses with the C parser; JSON5 (comments, trailing commas) falls back to json5."""
     try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    import json5
-
-    try:
-        return json5.loads(text)
+        return loads_tolerant(text)
     except ValueError as error:
         raise ConfigError(f"{source}: not valid JSON5: {error}") from None
 
