@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import typer
 
 from functions.cli.project import project_root
+from functions.environment import detect
 
 
 def setup() -> None:
@@ -32,6 +34,8 @@ def setup() -> None:
     load_dotenv_for(root, "development")
     for name in missing_secrets():
         typer.secho(f"warn  {name} is not set (.env locally, environment in production)", fg="yellow")
+    for warning in stripe_warnings(os.environ, detect()):
+        typer.secho(f"warn  {warning}", fg="yellow")
     import json
 
     index_file = root / "firestore.indexes.json"
@@ -41,3 +45,16 @@ def setup() -> None:
     else:
         typer.secho("ok    firestore.indexes.json has every required index", fg="green")
     raise typer.Exit(code=1 if problems else 0)
+
+
+def stripe_warnings(environ: dict | os._Environ, environment: str) -> list[str]:
+    """Key/mode mismatches that silently break payments (live key in development, no webhook secret)."""
+    key = environ.get("STRIPE_SECRET_KEY") or ""
+    warnings = []
+    if key.startswith(("sk_live_", "rk_live_")) and environment != "production":
+        warnings.append(f"STRIPE_SECRET_KEY is a live key but the environment is {environment}")
+    if key.startswith(("sk_test_", "rk_test_")) and environment == "production":
+        warnings.append("STRIPE_SECRET_KEY is a test key in production")
+    if key and not environ.get("STRIPE_WEBHOOK_SECRET"):
+        warnings.append("STRIPE_WEBHOOK_SECRET is not set: Stripe webhooks are refused in production")
+    return warnings

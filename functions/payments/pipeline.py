@@ -55,8 +55,8 @@ def process_webhook_event(manager: Any, event_id: str) -> Outcome | None:
     record = _claim(db, webhook_ref)
     if record is None:
         return None
-    parsed = ParsedWebhook.from_record(record)
     try:
+        parsed = ParsedWebhook.from_record({"id": event_id, **record})
         processor = get_processor(record.get("processor"))
         outcome = _process(manager, db, webhook_ref, processor, parsed)
     except Exception as error:

@@ -27,3 +27,39 @@ def test_import_registers_bm_api_without_heavy_sdks(bem_root):
     assert result["heavy"] == []
     assert "bm_api" in result["names"]
     assert result["api"] == {"region": ["us-central1"], "timeout": 300, "memory": 256, "https": True}
+
+
+MANIFEST = """
+import json, yaml
+from firebase_functions.private import serving
+print(json.dumps(yaml.safe_load(serving.functions_as_yaml(serving.get_functions()))["endpoints"]))
+"""
+
+
+def test_manifest_firebase_tools_reads(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root)}
+    out = subprocess.run([sys.executable, "-c", MANIFEST], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    endpoints = json.loads(out.stdout.strip().splitlines()[-1])
+    assert sorted(endpoints) == [
+        "bm_api", "bm_authBeforeCreate", "bm_authBeforeSignIn", "bm_authOnCreate", "bm_authOnDelete",
+        "bm_cronDaily", "bm_cronFrequent", "bm_paymentsWebhookOnWrite",
+    ]
+    assert all(e["region"] == ["us-central1"] and e["availableMemoryMb"] == 256 for e in endpoints.values())
+    assert endpoints["bm_cronDaily"]["scheduleTrigger"] == {"retryConfig": {}, "schedule": "0 0 * * *", "timeZone": "UTC"}
+    assert endpoints["bm_cronFrequent"]["scheduleTrigger"]["schedule"] == "every 10 minutes"
+    assert endpoints["bm_cronFrequent"]["timeoutSeconds"] == 540
+    created = endpoints["bm_authOnCreate"]["eventTrigger"]
+    assert created["eventType"] == "google.firebase.auth.user.v2.created" and "channel" not in created
+    assert endpoints["bm_authOnDelete"]["eventTrigger"]["eventType"] == "google.firebase.auth.user.v2.deleted"
+    assert endpoints["bm_authBeforeCreate"]["blockingTrigger"]["eventType"].endswith("user.beforeCreate")
+    webhook = endpoints["bm_paymentsWebhookOnWrite"]["eventTrigger"]
+    assert webhook["eventFilterPathPatterns"] == {"document": "payments-webhooks/{eventId}"}
+
+
+def test_serving_instance_exports_only_its_target(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root), "FUNCTION_TARGET": "bm_api"}
+    code = "import sys, main; print(sorted(n for n in vars(main) if n.startswith('bm_')), 'flask_cors' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['bm_api'] False"

@@ -60,3 +60,14 @@ def test_command_outside_a_project_says_so(tmp_path, monkeypatch):
     result = runner.invoke(app, ["indexes"])
     assert result.exit_code == 2
     assert "No project here" in result.output
+
+
+def test_setup_warns_about_stripe_key_mode_mismatch():
+    from functions.cli.setup_cmd import stripe_warnings
+
+    assert stripe_warnings({"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec"}, "development") == [
+        "STRIPE_SECRET_KEY is a live key but the environment is development"
+    ]
+    assert "test key in production" in stripe_warnings({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "w"}, "production")[0]
+    assert "STRIPE_WEBHOOK_SECRET is not set" in stripe_warnings({"STRIPE_SECRET_KEY": "sk_test_x"}, "development")[0]
+    assert stripe_warnings({}, "production") == []
