@@ -8,7 +8,6 @@ real ID tokens and their user documents.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +84,3 @@ def _seed_once(manager: Any, urls: Any) -> None:
         account.token = auth.sign_in(account.email, account.password)["idToken"]
     _state["accounts"] = accounts
 
-
-def extended_mode() -> bool:
-    return os.environ.get("TEST_EXTENDED_MODE", "").lower() in ("1", "true", "yes")

@@ -16,10 +16,7 @@ import pytest
 
 from functions.testing import unit
 
-try:  # Stripe fake-server fixtures (payments)
-    from functions.testing.stripe_fixtures import *  # noqa: F403
-except ImportError:  # pragma: no cover - while payments are being built
-    pass
+from functions.testing.stripe_fixtures import _stripe_fake_server, signed_stripe_event, stripe_fake  # noqa: F401 (fixtures)
 
 
 def pytest_configure(config: pytest.Config) -> None:
