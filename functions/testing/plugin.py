@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from functions.testing import unit
-
 from functions.testing.stripe_fixtures import _stripe_fake_server, signed_stripe_event, stripe_fake  # noqa: F401 (fixtures)
 
 
