@@ -7,7 +7,7 @@ something the request has. Unknown names fail at load with the list of known one
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from functions.errors import SetupError
@@ -27,16 +27,16 @@ INJECTABLE = {
 }
 
 
-def plan(func: Callable, where: str) -> tuple[str, ...]:
+def plan(func: Callable, where: str, known: Collection[str] = INJECTABLE) -> tuple[str, ...]:
+    """The names ``func`` asks for, checked against ``known`` (routes by default; hooks and jobs pass theirs)."""
     names = []
     for parameter in inspect.signature(func).parameters.values():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        if parameter.name not in INJECTABLE:
+        if parameter.name not in known:
             if parameter.default is not parameter.empty:
                 continue
-            known = ", ".join(INJECTABLE)
-            raise SetupError(f"{where}: parameter '{parameter.name}' cannot be injected (known: {known})")
+            raise SetupError(f"{where}: parameter '{parameter.name}' cannot be injected (known: {', '.join(known)})")
         names.append(parameter.name)
     return tuple(names)
 

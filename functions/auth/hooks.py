@@ -9,10 +9,10 @@ also refuses (fails closed). Non-blocking hooks (on_*) have their errors logged,
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from functions.api import inject
 from functions.api.modules import import_file
 from functions.errors import SetupError
 
@@ -60,12 +60,4 @@ def _available(manager: Manager, user: AuthUser, payload: Any, log: Any) -> dict
 
 
 def _call(main: Callable[..., Any], available: dict[str, Any]) -> Any:
-    kwargs = {}
-    for parameter in inspect.signature(main).parameters.values():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        if parameter.name in available:
-            kwargs[parameter.name] = available[parameter.name]
-        elif parameter.default is parameter.empty:
-            raise SetupError(f"auth hook parameter '{parameter.name}' cannot be injected (known: {', '.join(INJECTABLE)})")
-    return main(**kwargs)
+    return inject.call(main, inject.plan(main, "auth hook", INJECTABLE), available)

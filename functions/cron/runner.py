@@ -16,13 +16,13 @@ group by file name; one job raising is logged and the next still runs.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from functions.api import inject
 from functions.errors import NotFound, SetupError
 from functions.logs import get_logger
 from functions.timestamps import utcnow
@@ -109,7 +109,7 @@ def run_job(manager: Manager, job: Job, *, now: dt.datetime) -> JobResult:
     try:
         main = _load_main(job)
         available = {"manager": manager, "config": manager.config, "log": log, "now": now, "schedule": job.schedule}
-        kwargs = {name: (manager.db if name == "db" else available[name]) for name in _parameters(main, job)}
+        kwargs = {name: (manager.db if name == "db" else available[name]) for name in inject.plan(main, str(job.path), INJECTABLE)}
         result = main(**kwargs)
     except Exception as error:
         seconds = time.perf_counter() - started
@@ -128,16 +128,3 @@ def _load_main(job: Job) -> Callable[..., Any]:
     if not callable(main):
         raise SetupError(f"{job.path}: a cron job must define main(...)")
     return main
-
-
-def _parameters(main: Callable[..., Any], job: Job) -> list[str]:
-    names = []
-    for parameter in inspect.signature(main).parameters.values():
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            continue
-        if parameter.name not in INJECTABLE:
-            if parameter.default is parameter.empty:
-                raise SetupError(f"{job.path}: parameter '{parameter.name}' cannot be injected (known: {', '.join(INJECTABLE)})")
-            continue
-        names.append(parameter.name)
-    return names

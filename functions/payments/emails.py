@@ -26,3 +26,14 @@ def send_transition_email(manager: Any, *, template: str, uid: str, event_id: st
     })
     log.info("email not configured: '%s' for %s recorded as %s/%s", template, uid, OUTBOX, ref.id)
     return ref.id
+
+
+def transition_email_handler(manager: Any, transition: str, uid: str, after: dict | None, event_id: str | None,
+                             order_id: str | None) -> str:
+    """The default transition handler: one email per transition, named after it.
+
+    Every ``hooks/payments/transitions/{category}/{name}.py`` uses this as its ``main`` until a
+    project writes its own.
+    """
+    return send_transition_email(manager, template=transition, uid=uid, event_id=event_id, order_id=order_id,
+                                 data={"product": (after or {}).get("product")})

@@ -20,13 +20,12 @@ failures are logged, never raised. Skipped when testing unless ``TEST_EXTENDED_M
 
 from __future__ import annotations
 
-import importlib.util
-import inspect
 import logging
-from pathlib import Path
 from typing import Any
 
 from functions import environment as env
+from functions.api import inject
+from functions.api.modules import import_file
 from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
@@ -36,7 +35,6 @@ ONE_TIME_TRANSITIONS = ("purchase-completed", "purchase-failed")
 REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
 PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED"})
 log = logging.getLogger("bem.payments.transitions")
-_modules: dict[Path, Any] = {}
 
 
 def _paid(sub: Subscription | None) -> bool:
@@ -87,22 +85,11 @@ def dispatch_transition(manager: Any, category: str, name: str, **context: Any) 
         log.info("transition %s/%s: no handler", category, name)
         return False
     try:
-        handler = _load(path).main
+        handler = import_file(path, f"transition_{category.replace('-', '_')}").main
         available = {"manager": manager, "transition": name, "category": category, "log": log, **context}
-        wanted = inspect.signature(handler).parameters
-        handler(**{key: value for key, value in available.items() if key in wanted})
+        inject.call(handler, inject.plan(handler, str(path), available), available)
         return True
     except Exception:
         log.exception("transition handler %s/%s failed (the payment was processed)", category, name)
         return False
 
-
-def _load(path: Path) -> Any:
-    if path not in _modules:
-        spec = importlib.util.spec_from_file_location(f"bem_hooks.payments.{path.parent.name}.{path.stem}", path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _modules[path] = module
-    return _modules[path]

@@ -41,3 +41,9 @@ def layered(manager, project, accounts):
         return layered_manager, ApiClient(InProcessTransport(api_app(layered_manager)), accounts=accounts)
 
     return build
+
+
+@pytest.fixture
+def auth_admin(manager, accounts):
+    """The in-memory Auth admin the unit-tier manager uses, with the seeded accounts registered."""
+    return manager.services["auth_admin"]

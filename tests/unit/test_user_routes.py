@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from functions.auth.admin import MemoryAuthAdmin, use_auth_admin
 from functions.testing import unit
 from functions.testing.tokens import emulator_id_token
-
-
-@pytest.fixture
-def auth_admin(manager, accounts):
-    admin = use_auth_admin(manager, MemoryAuthAdmin())
-    for account in accounts.values():
-        admin.add(account.uid, account.email)
-    return admin
 
 
 @pytest.fixture

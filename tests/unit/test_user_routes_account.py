@@ -8,17 +8,9 @@ import time
 
 import pytest
 
-from functions.auth.admin import MemoryAuthAdmin, RevokedTokenError, use_auth_admin
+from functions.auth.admin import RevokedTokenError
 from functions.testing import unit
 from functions.testing.tokens import emulator_id_token
-
-
-@pytest.fixture
-def auth_admin(manager, accounts):
-    admin = use_auth_admin(manager, MemoryAuthAdmin())
-    for account in accounts.values():
-        admin.add(account.uid, account.email)
-    return admin
 
 
 def jwt_payload(token: str) -> dict:

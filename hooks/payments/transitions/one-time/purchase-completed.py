@@ -1,13 +1,10 @@
 """Transition handler `purchase-completed`: a one-time purchase was paid.
 
-NOT YET EMAIL: sends through ``functions.payments.emails.send_transition_email`` (a placeholder
-that logs "email not configured" and records ``emails-outbox/{id}``); the email issue fills it in.
-Called once per real transition, after the state is committed; exceptions are logged, never raised.
+Sends the default transition email (``functions.payments.emails``; NOT YET EMAIL: a placeholder that
+records ``emails-outbox/{id}``). Replace ``main`` with your own ``def main(...)`` to customise; it runs
+once per real transition, after the state is committed, and its exceptions are logged, never raised.
 """
 
-from functions.payments.emails import send_transition_email
+from functions.payments.emails import transition_email_handler as main
 
-
-def main(manager, transition, uid, after, event_id, order_id):
-    send_transition_email(manager, template=transition, uid=uid, event_id=event_id, order_id=order_id,
-                          data={"product": (after or {}).get("product")})
+__all__ = ["main"]
