@@ -98,7 +98,7 @@ def run(users: int, active_share: float, seed_value: int) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     finally:
         gc.enable()
-    scanned = getattr(db, "stats", {}).get("reads", 0) - stats_before.get("reads", 0)
+    scanned = getattr(db, "stats", {}).get("scanned", 0) - stats_before.get("scanned", 0)
     remaining = sum(
         1 for s in db.collection("users").stream() if any(m.get("daily") for m in (s.to_dict().get("usage") or {}).values())
     )

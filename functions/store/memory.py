@@ -33,7 +33,7 @@ class MemoryFirestore:
         self._docs: dict[str, dict] = {}
         self._times: dict[str, tuple[dt.datetime, dt.datetime]] = {}
         self.lock = threading.RLock()
-        self.stats = {"reads": 0, "writes": 0}
+        self.stats = {"reads": 0, "writes": 0, "scanned": 0}  # reads as Firestore bills them; scanned by queries
 
     # references ---------------------------------------------------------
     def document(self, *path: str) -> DocumentReference:
@@ -280,19 +280,23 @@ class Query:
         return self
 
     def stream(self, transaction: Any = None, **_: Any) -> Iterator[DocumentSnapshot]:
-        snapshots = [self._client._read(p) for p in self._client._paths_in(self._collection)]
-        for field_path, op, value in self._filters:
-            parts = split_field_path(field_path)
-            snapshots = [s for s in snapshots if _OPS[op](get_path(s._data, parts, _NOT_FOUND), value)]
-        for field_path, direction in reversed(self._orders):
-            parts = split_field_path(field_path)
-            snapshots = [s for s in snapshots if get_path(s._data, parts, _NOT_FOUND) is not _NOT_FOUND]
-            snapshots.sort(key=lambda s, p=parts: get_path(s._data, p), reverse=direction == Query.DESCENDING)
-        if self._after is not None:
-            paths = [s.reference.path for s in snapshots]
-            snapshots = snapshots[paths.index(self._after) + 1:] if self._after in paths else []
-        end = None if self._limit is None else self._offset + self._limit
-        return iter(list(itertools.islice(snapshots, self._offset, end)))
+        """Filter, order and page on the stored data; copy (and count as reads) only what is returned."""
+        client = self._client
+        with client.lock:
+            rows = [(path, client._docs[path]) for path in client._paths_in(self._collection)]
+            client.stats["scanned"] += len(rows)
+            for field_path, op, value in self._filters:
+                parts = split_field_path(field_path)
+                rows = [(p, d) for p, d in rows if _OPS[op](get_path(d, parts, _NOT_FOUND), value)]
+            for field_path, direction in reversed(self._orders):
+                parts = split_field_path(field_path)
+                rows = [(p, d) for p, d in rows if get_path(d, parts, _NOT_FOUND) is not _NOT_FOUND]
+                rows.sort(key=lambda row, p=parts: get_path(row[1], p), reverse=direction == Query.DESCENDING)
+            if self._after is not None:
+                paths = [p for p, _ in rows]
+                rows = rows[paths.index(self._after) + 1:] if self._after in paths else []
+            end = None if self._limit is None else self._offset + self._limit
+            return iter([client._read(path) for path, _ in itertools.islice(rows, self._offset, end)])
 
     def get(self, transaction: Any = None, **_: Any) -> list[DocumentSnapshot]:
         return list(self.stream())

@@ -79,3 +79,12 @@ def test_failed_transaction_writes_nothing(db):
     with pytest.raises(ValueError):
         fail(db.transaction())
     assert ref.get().to_dict() == {"n": 0}
+
+
+def test_queries_count_returned_documents_as_reads(db):
+    for i in range(10):
+        db.document(f"items/{i}").set({"n": i})
+    db.stats.update(reads=0, scanned=0)
+    found = list(db.collection("items").where(filter=FieldFilter("n", ">=", 8)).stream())
+    assert [s.id for s in found] == ["8", "9"]
+    assert (db.stats["reads"], db.stats["scanned"]) == (2, 10)
