@@ -102,7 +102,7 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
     assistant.user.require(options.require)
     if options.setup_usage:
         assistant.usage = manager.usage_for(assistant)
-    available = _available(manager, assistant)
+    available = _Injectables(manager, assistant)
     if options.setup_settings:
         schema = manager.schemas.find(path, method)
         model = resolve_model(schema, available)
@@ -113,13 +113,9 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
         )
     else:
         assistant.settings = build_settings(None, assistant.data, sanitize=options.sanitize, include_extra=True)
-    available.pop("settings", None)  # computed above for schema functions; now the validated value
+    available["settings"] = assistant.settings
     result = inject.call(route.main, route.params, available)
     return result if isinstance(result, Response) else assistant.respond(result)
-
-
-def _available(manager: Manager, assistant: Assistant) -> _Injectables:
-    return _Injectables(manager, assistant)
 
 
 class _Injectables(dict):

@@ -100,6 +100,7 @@ def _allowing_extra(model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]
     return type(model.__name__, (model,), {"model_config": config, "__module__": model.__module__})
 
 
+@functools.lru_cache(maxsize=256)
 def _unsanitized_fields(model: type[pydantic.BaseModel]) -> set[str]:
     names = set()
     for name, info in model.model_fields.items():
