@@ -13,12 +13,11 @@ No credential → anonymous. A credential that does not check out → 401.
 
 from __future__ import annotations
 
-import hmac
 import time
 from typing import TYPE_CHECKING, Any
 
 from functions.api.current_user import CurrentUser
-from functions.config import secret
+from functions.config import secret_matches
 from functions.errors import Unauthorized
 from functions.user import UserDoc
 
@@ -39,8 +38,7 @@ def authenticate(assistant: Assistant) -> CurrentUser:
 
 
 def _admin_key_user(given: str) -> CurrentUser:
-    expected = secret("BACKEND_MANAGER_KEY")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not secret_matches("BACKEND_MANAGER_KEY", given):
         raise Unauthorized("Invalid backendManagerKey")
     doc = UserDoc.model_validate({"roles": {"admin": True}})
     return CurrentUser(authenticated=True, method="admin-key", doc=doc)

@@ -7,6 +7,7 @@ Read them through ``secret(name)`` at the moment of use; never log them.
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 
@@ -27,6 +28,12 @@ def secret(name: str) -> str | None:
     """The live value of a secret, read from the environment when it is needed."""
     value = os.environ.get(name)
     return value or None
+
+
+def secret_matches(name: str, given: str | None) -> bool:
+    """Whether ``given`` equals the secret ``name``, compared in constant time (False if either is empty)."""
+    expected = secret(name)
+    return bool(expected and given) and hmac.compare_digest(str(given).encode(), expected.encode())
 
 
 def missing_secrets() -> list[str]:

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from functions.config.models import Config
-from functions.config.secrets import secret
+from functions.config.secrets import secret, secret_matches
 from functions.errors import BadRequest, ServiceUnavailable
 from functions.payments.processors.base import Category, ParsedWebhook
 from functions.payments.unified import (
@@ -36,11 +35,9 @@ SUPPORTED_EVENTS = SUBSCRIPTION_EVENTS | {"invoice.payment_failed", "checkout.se
 
 
 def check_webhook_key(query: Mapping[str, Any]) -> None:
-    expected = secret("BACKEND_MANAGER_WEBHOOK_KEY")
-    if not expected:
+    if not secret("BACKEND_MANAGER_WEBHOOK_KEY"):
         raise ServiceUnavailable("Webhook key is not configured (BACKEND_MANAGER_WEBHOOK_KEY)")
-    given = str(query.get("key") or "")
-    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not secret_matches("BACKEND_MANAGER_WEBHOOK_KEY", str(query.get("key") or "")):
         raise BadRequest("Invalid or missing webhook key")
 
 
