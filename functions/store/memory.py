@@ -32,6 +32,7 @@ class MemoryFirestore:
         self.project = project
         self._docs: dict[str, dict] = {}
         self._times: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+        self._last_time: dt.datetime | None = None
         self.lock = threading.RLock()
         self.stats = {"reads": 0, "writes": 0, "scanned": 0}  # reads as Firestore bills them; scanned by queries
 
@@ -69,7 +70,22 @@ class MemoryFirestore:
             self._docs.clear()
             self._times.clear()
 
+    @staticmethod
+    def write_option(**kwargs: Any) -> Any:
+        """``last_update_time=`` or ``exists=`` preconditions, as ``firestore.Client.write_option``."""
+        from google.cloud.firestore_v1.client import Client
+
+        return Client.write_option(**kwargs)
+
     # storage primitives (always under the lock) ----------------------------
+    def _next_time(self) -> dt.datetime:
+        """Now, strictly after the previous write: update times identify versions (preconditions)."""
+        now = dt.datetime.now(dt.UTC)
+        if self._last_time is not None and now <= self._last_time:
+            now = self._last_time + dt.timedelta(microseconds=1)
+        self._last_time = now
+        return now
+
     def _read(self, path: str) -> DocumentSnapshot:
         with self.lock:
             self.stats["reads"] += 1
@@ -77,12 +93,13 @@ class MemoryFirestore:
             times = self._times.get(path)
             return DocumentSnapshot(DocumentReference(self, path), copy.deepcopy(data), times)
 
-    def _write(self, path: str, mutate: Callable[[dict | None], dict | None]) -> None:
+    def _write(self, path: str, mutate: Callable[[dict | None], dict | None], option: Any = None) -> None:
         with self.lock:
             self.stats["writes"] += 1
+            _check_precondition(path, option, self._times.get(path))
             current = copy.deepcopy(self._docs.get(path))
             result = mutate(current)
-            now = dt.datetime.now(dt.UTC)
+            now = self._next_time()
             if result is None:
                 self._docs.pop(path, None)
                 self._times.pop(path, None)
@@ -90,6 +107,14 @@ class MemoryFirestore:
             created = self._times.get(path, (now, now))[0]
             self._docs[path] = result
             self._times[path] = (created, now)
+
+    def _restore(self, path: str, data: dict | None, times: tuple | None) -> None:
+        """Put a document (and its times) back as it was: a failed batch leaves no trace."""
+        if data is None:
+            self._docs.pop(path, None)
+            self._times.pop(path, None)
+        else:
+            self._docs[path], self._times[path] = data, times
 
     def _paths_in(self, collection: str) -> list[str]:
         depth = collection.count("/") + 1
@@ -157,6 +182,18 @@ def _create_op(path: str, data: dict) -> Callable[[dict | None], dict]:
     return mutate
 
 
+def _check_precondition(path: str, option: Any, times: tuple | None) -> None:
+    """Enforce a ``write_option`` precondition as Firestore does (FailedPrecondition otherwise)."""
+    if option is None:
+        return
+    expected = getattr(option, "_last_update_time", None)
+    if expected is not None and (times is None or times[1] != expected):
+        raise exceptions.FailedPrecondition(f"Document {path} changed since {expected}")
+    exists = getattr(option, "_exists", None)
+    if exists is not None and exists != (times is not None):
+        raise exceptions.FailedPrecondition(f"Document {path} {'does not exist' if exists else 'already exists'}")
+
+
 def _update_op(path: str, updates: dict) -> Callable[[dict | None], dict]:
     def mutate(current: dict | None) -> dict:
         if current is None:
@@ -200,8 +237,8 @@ class DocumentReference:
     def create(self, document_data: dict, **_: Any) -> None:
         self._client._write(self.path, _create_op(self.path, document_data))
 
-    def update(self, field_updates: dict, **_: Any) -> None:
-        self._client._write(self.path, _update_op(self.path, field_updates))
+    def update(self, field_updates: dict, option: Any = None, **_: Any) -> None:
+        self._client._write(self.path, _update_op(self.path, field_updates), option)
 
     def delete(self, **_: Any) -> None:
         self._client._write(self.path, lambda _current: None)
@@ -324,11 +361,11 @@ class CollectionReference(Query):
 class WriteBatch:
     def __init__(self, client: MemoryFirestore, auto_commit: bool = False) -> None:
         self._client = client
-        self._ops: list[tuple[str, Callable]] = []
+        self._ops: list[tuple[str, Callable, Any]] = []
         self._auto = auto_commit
 
-    def _add(self, ref: DocumentReference, op: Callable) -> None:
-        self._ops.append((ref.path, op))
+    def _add(self, ref: DocumentReference, op: Callable, option: Any = None) -> None:
+        self._ops.append((ref.path, op, option))
         if self._auto:
             self.commit()
 
@@ -338,8 +375,8 @@ class WriteBatch:
     def create(self, reference: DocumentReference, document_data: dict) -> None:
         self._add(reference, _create_op(reference.path, document_data))
 
-    def update(self, reference: DocumentReference, field_updates: dict, **_: Any) -> None:
-        self._add(reference, _update_op(reference.path, field_updates))
+    def update(self, reference: DocumentReference, field_updates: dict, option: Any = None, **_: Any) -> None:
+        self._add(reference, _update_op(reference.path, field_updates), option)
 
     def delete(self, reference: DocumentReference, **_: Any) -> None:
         self._add(reference, lambda _current: None)
@@ -349,13 +386,14 @@ class WriteBatch:
 
     def commit(self, **_: Any) -> list:
         with self._client.lock:
-            snapshot = {path: copy.deepcopy(self._client._docs.get(path)) for path, _ in self._ops}
+            client = self._client
+            before = {path: (copy.deepcopy(client._docs.get(path)), client._times.get(path)) for path, _, _ in self._ops}
             try:
-                for path, op in self._ops:
-                    self._client._write(path, op)
+                for path, op, option in self._ops:
+                    client._write(path, op, option)
             except Exception:
-                for path, data in snapshot.items():  # all or nothing, as Firestore commits
-                    self._client._write(path, lambda _c, d=data: d)
+                for path, (data, times) in before.items():  # all or nothing, as Firestore commits
+                    client._restore(path, data, times)
                 raise
             count, self._ops = len(self._ops), []
             return [None] * count

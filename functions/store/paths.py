@@ -6,7 +6,12 @@ from typing import Any
 
 
 def split_field_path(field_path: str) -> list[str]:
-    return [part.strip("`") for part in field_path.split(".")]
+    r"""``a.b`` → ``[a, b]``; a backtick-quoted part (``\`a.b\`.c``) keeps its dots, as Firestore reads it."""
+    if "`" not in field_path:
+        return field_path.split(".")
+    from google.cloud.firestore_v1.field_path import FieldPath
+
+    return list(FieldPath.from_string(field_path).parts)
 
 
 def get_path(data: Any, parts: list[str], default: Any = None) -> Any:

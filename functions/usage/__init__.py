@@ -2,9 +2,9 @@
 
     usage.validate("requests")      # 429 unless one more use fits (403 without a limit)
     usage.increment("requests")
-    usage.update()                  # one transaction: re-read, re-check, write
+    usage.update()                  # one conditional write: re-read, re-check, write if unchanged
 
-    usage.consume("requests")       # the three above in one transaction
+    usage.consume("requests")       # the three above in one conditional write
 
 See docs/usage.md. Importing this package imports no Google library.
 """

@@ -1,10 +1,10 @@
 """Concurrent writers of one caller's counters: queue in-process, back off across instances.
 
-Firestore (and its emulator) lock a document read inside a transaction; two transactions
-that both read and then write it wait on each other until one is aborted (the emulator
-after a lock timeout of about a second). Within one instance the meter therefore takes a
-per-document lock around its transaction; contention between instances is retried with
-full-jitter exponential backoff, which the client's own retry loop lacks.
+The meter writes with optimistic concurrency (a precondition on the version it read), so
+a write that lost the race fails with ``FailedPrecondition`` (``AlreadyExists`` when two
+created the document; ``Aborted`` when Firestore gave up on a lock) and is retried after
+full-jitter exponential backoff. Within one instance, requests of one caller queue on a
+per-document lock first, so only other instances can make a write lose.
 """
 
 from __future__ import annotations
@@ -18,28 +18,25 @@ from typing import Any
 
 from functions.errors import ServiceUnavailable
 
-CONTENTION_DEADLINE = 45.0
-"""Seconds to keep retrying a transaction that contention aborted (other instances writing
-the same counters), with jittered backoff: the client's own retry loop does not sleep."""
+CONTENTION_DEADLINE = 30.0
+"""Seconds to keep retrying a write that lost to another instance writing the same counters."""
 
 
 def with_backoff(attempt: Callable[[], Any]) -> Any:
-    """Run ``attempt``; while Firestore aborts it for contention, sleep (full jitter, doubling) and retry."""
-    from google.api_core.exceptions import Aborted
+    """Run ``attempt``; while it loses a race (see module doc), sleep (full jitter, doubling) and retry.
+    Past the deadline the caller gets 503 and nothing was written."""
+    from google.api_core.exceptions import Conflict, FailedPrecondition  # Conflict covers Aborted and AlreadyExists
 
     deadline = time.monotonic() + CONTENTION_DEADLINE
     ceiling = 0.02
     while True:
         try:
             return attempt()
-        except (Aborted, ValueError) as error:
-            aborted = isinstance(error, Aborted) or isinstance(error.__cause__, Aborted)
-            if not aborted:
-                raise
+        except (Conflict, FailedPrecondition) as error:
             if time.monotonic() > deadline:
                 raise ServiceUnavailable("Usage is busy for this account; retry the request") from error
         time.sleep(random.uniform(0, ceiling))
-        ceiling = min(ceiling * 2, 1.0)
+        ceiling = min(ceiling * 2, 0.5)
 
 
 _locks_guard = threading.Lock()

@@ -1,10 +1,10 @@
 """The usage meter of one caller: ``validate``, ``increment``, ``set``, ``update``, ``consume``.
 
 Counters live in ``users/{uid}.usage.{metric}`` for users and in ``usage/{ip}.{metric}``
-for anonymous callers (BEM's layout). Every write runs in one Firestore transaction
-that re-reads the stored counters, adds what this request counted and re-checks the
-limits of the metrics that were validated, so concurrent requests by one caller can
-neither pass a limit nor lose a count.
+for anonymous callers (BEM's layout). Every write re-reads the stored counters, adds what
+this request counted, re-checks the limits of the metrics that were validated and writes
+only if the document is still the version it read (retrying otherwise), so concurrent
+requests by one caller can neither pass a limit nor lose a count.
 """
 
 from __future__ import annotations
@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 
 Storage = Literal["user", "ip"] | None
 IP_COLLECTION = "usage"
+
+
+def _top_level_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """``document``'s keys as quoted field paths, so ``update`` replaces each key's whole value
+    and a metric name with a dot stays one field."""
+    from google.cloud.firestore_v1.field_path import FieldPath
+
+    return {FieldPath(key).to_api_repr(): value for key, value in document.items()}
+
+
 class Usage:
     """One caller's meter. Build it with ``for_request``, ``for_ip`` or ``for_user``."""
 
@@ -151,7 +161,7 @@ class Usage:
         return self
 
     def consume(self, name: str, value: int = 1, id: str | None = None, *, daily_limit: int | None = None) -> dict:
-        """Validate, increment and write in one transaction. ``daily_limit`` replaces the plan's
+        """Validate, increment and write in one conditional write. ``daily_limit`` replaces the plan's
         limits with a plain per-day count (sign-ups per IP)."""
         self._checked[name] = daily_limit
         self.increment(name, value, id)
@@ -160,8 +170,8 @@ class Usage:
     def update(self) -> dict[str, dict]:
         """Write what was counted (and mirror it); returns the written metrics.
 
-        Inside a transaction: re-read the counters, add the pending increments, re-check
-        the validated metrics and raise 429 without writing if another request got there first.
+        Re-read the counters, add the pending increments, re-check the validated metrics and
+        raise 429 without writing if another request got there first.
         """
         names = sorted(set(self._increments) | set(self._sets))
         if not names:
@@ -211,6 +221,13 @@ class Usage:
             self._stored = self._metrics_in(snapshot.to_dict() if snapshot.exists else None, self.clock())
         return self._stored
 
+    def _document(self, metrics: dict[str, dict], marker: dict) -> dict[str, Any]:
+        """What the meter owns in the counter document: every metric (counters that rolled over
+        written as 0) and the day/month marker."""
+        if self.storage == "user":
+            return {"usage": metrics, ACTIVE_FIELD: marker}
+        return {**metrics, ACTIVE_FIELD: marker}
+
     def _metrics_in(self, document: dict | None, now: dt.datetime) -> dict[str, dict]:
         document = document or {}
         if self.storage == "user":
@@ -240,16 +257,20 @@ class Usage:
         )
 
     def _commit(self, names: list[str]) -> dict[str, dict]:
-        from google.cloud.firestore import transactional
+        """Read, re-check, then write only if the document is still the version read.
 
+        Optimistic concurrency (an update-time precondition, ``create`` for a new document)
+        instead of a transaction: a transaction locks the document on read, and concurrent
+        instances that read and then write it deadlock until Firestore aborts them. Here one
+        writer of each round always wins; the losers re-read and re-check with backoff.
+        """
         db = self.manager.db
         ref = self._ref(db)
         mirrors = [db.document(path) for path in self.mirrors]
         now = self.clock()
 
-        @transactional
-        def write(transaction: Any) -> tuple[dict, dict]:
-            snapshot = ref.get(transaction=transaction)
+        def attempt() -> tuple[dict, dict]:
+            snapshot = ref.get()
             stored = self._metrics_in(snapshot.to_dict() if snapshot.exists else None, now)
             changed = {}
             for name in names:
@@ -258,17 +279,19 @@ class Usage:
                 if name in self._checked and value > 0 and not self.whitelisted:
                     self._check(name, metric, value, now)
                 changed[name] = self._apply(name, metric, now)
-            marker = {ACTIVE_FIELD: {"day": day_key(now), "month": month_key(now)}}
-            if self.storage == "user":
-                # the whole map: counters that rolled over are written as 0 with the new marker
-                transaction.set(ref, {"usage": {**stored, **changed}, **marker}, merge=True)
+            metrics = {**stored, **changed}
+            document = self._document(metrics, {"day": day_key(now), "month": month_key(now)})
+            batch = db.batch()
+            if snapshot.exists:
+                batch.update(ref, _top_level_fields(document), option=db.write_option(last_update_time=snapshot.update_time))
             else:
-                transaction.set(ref, {**stored, **changed, **marker}, merge=True)
+                batch.create(ref, document)
             for mirror in mirrors:
-                transaction.set(mirror, {"usage": {**stored, **changed}}, merge=True)
+                batch.set(mirror, {"usage": metrics}, merge=True)
+            batch.commit()
             return stored, changed
 
         with key_lock(ref.path):
-            stored, changed = with_backoff(lambda: write(db.transaction(max_attempts=1)))
+            stored, changed = with_backoff(attempt)
         self._stored = {**stored, **changed}
         return changed

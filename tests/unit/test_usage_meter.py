@@ -1,12 +1,15 @@
 """The usage meter against the in-memory Firestore: counting, limits, proxies, whitelists, races."""
 
+import contextlib
 import datetime as dt
 import json
 import threading
+import time
 
 import pytest
 
 from functions.errors import Forbidden, NotFound, TooManyRequests
+from functions.store import memory
 from functions.testing import unit
 from functions.usage import Usage
 
@@ -172,7 +175,30 @@ def test_update_rechecks_inside_the_transaction(meter_manager, accounts, firesto
     assert firestore.get(f"users/{uid}")["usage"]["tests"]["monthly"] == 14
 
 
-def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firestore, clock):
+@pytest.mark.parametrize("instances", ["one instance", "one instance per request"])
+def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firestore, clock, monkeypatch, instances):
+    """One instance queues on its per-document lock; separate instances (the lock disabled)
+    race for real and the losers' conditional writes fail and retry."""
+    lost_writes = []
+    if instances == "one instance per request":
+        monkeypatch.setattr("functions.usage.meter.key_lock", lambda _path: contextlib.nullcontext())
+        ref_class = type(meter_manager.db.document("users/x"))
+        real_get, real_check = ref_class.get, memory._check_precondition
+
+        def slow_get(self, *args, **kwargs):  # a network round-trip: other instances run meanwhile
+            snapshot = real_get(self, *args, **kwargs)
+            time.sleep(0.001)
+            return snapshot
+
+        def counted_check(*args):
+            try:
+                real_check(*args)
+            except Exception:
+                lost_writes.append(args[0])
+                raise
+
+        monkeypatch.setattr(ref_class, "get", slow_get)
+        monkeypatch.setattr(memory, "_check_precondition", counted_check)
     uid = accounts["premium-active"].uid  # premium: tests 20 a month, rateLimit monthly
     outcomes: list[int] = []
     lock = threading.Lock()
@@ -198,3 +224,37 @@ def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firest
     assert outcomes.count(429) == 30
     stored = firestore.get(f"users/{uid}")["usage"]["tests"]
     assert (stored["monthly"], stored["daily"], stored["total"]) == (20, 20, 20)
+    if instances == "one instance per request":
+        assert lost_writes, "the instances never raced: the test proved nothing"
+
+
+def test_a_write_that_lost_the_race_re_reads_and_re_checks(meter_manager, accounts, firestore, clock, monkeypatch):
+    """Another instance writes between this meter's read and its write: the conditional write
+    fails, the meter re-reads, counts on top of the other write and refuses past the limit."""
+    uid = accounts["premium-active"].uid
+    firestore.set(f"users/{uid}", {"usage": {"tests": {"monthly": 18, "daily": 18, "total": 18}},
+                                   "usageActive": {"day": "2024-04-15", "month": "2024-04"}}, merge=True)
+    first, second = Usage.for_user(meter_manager, uid, clock=clock), Usage.for_user(meter_manager, uid, clock=clock)
+    monkeypatch.setattr("functions.usage.meter.key_lock", lambda _path: contextlib.nullcontext())  # two instances
+    monkeypatch.setattr("functions.usage.contention.time.sleep", lambda _seconds: None)
+    reads = []
+    ref_class = type(meter_manager.db.document(f"users/{uid}"))
+    real_get = ref_class.get
+
+    def get_then_lose_the_race(self, *args, **kwargs):
+        snapshot = real_get(self, *args, **kwargs)
+        reads.append(snapshot)
+        if len(reads) == 1:  # the other instance commits right after our first read
+            second.consume("tests")
+        return snapshot
+
+    monkeypatch.setattr(ref_class, "get", get_then_lose_the_race)
+    first.consume("tests")  # 18 -> other makes 19 -> ours re-reads and makes 20
+    assert len(reads) == 3  # ours, the other instance's, our re-read after the failed write
+    assert firestore.get(f"users/{uid}")["usage"]["tests"]["monthly"] == 20
+
+    monkeypatch.setattr(ref_class, "get", real_get)
+    third = Usage.for_user(meter_manager, uid, clock=clock)
+    with pytest.raises(TooManyRequests):
+        third.consume("tests")
+    assert firestore.get(f"users/{uid}")["usage"]["tests"]["monthly"] == 20
