@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-import secrets
+import random
 from typing import TYPE_CHECKING, Any
 
 from flask import Response
@@ -28,9 +28,10 @@ class Assistant:
     def __init__(self, manager: Manager, request: Any, function_name: str = "bm_api") -> None:
         self.manager = manager
         self.request = request
-        self.id = request.headers.get("function-execution-id") or secrets.token_hex(6)
+        # environ, not request.headers: a missing header costs a raised KeyError there
+        self.id = request.environ.get("HTTP_FUNCTION_EXECUTION_ID") or f"{random.getrandbits(48):012x}"  # a log tag, not a secret
         self.tag = f"{function_name}/{self.id}"
-        self.parsed = ParsedBody()
+        self._parsed: ParsedBody | None = None
         self.user = CurrentUser()
         self.usage: Any = None
         self.settings: Any = None
@@ -63,7 +64,14 @@ class Assistant:
 
     # request data ------------------------------------------------------------
     def parse_body(self) -> None:
-        self.parsed = parse_request(self.request)
+        self._parsed = parse_request(self.request)
+
+    @property
+    def parsed(self) -> ParsedBody:
+        """The parsed request (empty until ``parse_body``, which the pipeline calls first)."""
+        if self._parsed is None:
+            self._parsed = ParsedBody()
+        return self._parsed
 
     @property
     def body(self) -> Any:
@@ -104,7 +112,7 @@ class Assistant:
             return self.redirect(str(body), code=code)
         if isinstance(body, str):
             return self.text(body, code=code, headers=headers)
-        return Response(json.dumps(_jsonable(body), default=json_default), status=code, mimetype="application/json", headers=headers)
+        return Response(_ENCODER.encode(_jsonable(body)), status=code, content_type="application/json", headers=headers)
 
     def text(self, body: str, code: int = 200, headers: dict | None = None) -> Response:
         return Response(body, status=code, mimetype="text/plain", headers=headers)
@@ -140,6 +148,10 @@ def json_default(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(by_alias=True, mode="json")
     return str(value)
+
+
+_ENCODER = json.JSONEncoder(default=json_default)
+"""``json.dumps(value, default=json_default)`` without building an encoder per response."""
 
 
 def _jsonable(value: Any) -> Any:

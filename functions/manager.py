@@ -131,9 +131,14 @@ class Manager:
 
     # requests and hooks ------------------------------------------------------------------
     def handle_api(self, request: Any) -> Any:
+        return self._api_pipeline(self, request)
+
+    @functools.cached_property
+    def _api_pipeline(self) -> Callable[[Manager, Any], Any]:
+        """The pipeline's ``handle``, imported on the first request (not at start: cold start)."""
         from functions.api.pipeline import handle
 
-        return handle(self, request)
+        return handle
 
     def on_api(self, hook: Callable) -> Callable:
         """Register a legacy-command hook ``hook(command, stage, assistant, response=None)``."""

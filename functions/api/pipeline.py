@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 API_PREFIXES = ("backend-manager", "bm_api")
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_json_string = json.encoder.encode_basestring_ascii  # str → JSON string literal, as the encoder writes it
 
 
 def handle(manager: Manager, request: Any) -> Response:
@@ -50,10 +52,15 @@ def handle(manager: Manager, request: Any) -> Response:
 
 
 def strip_prefix(path: str) -> str:
-    parts = [p for p in path.split("/") if p]
-    while parts and parts[0] in API_PREFIXES:
-        parts = parts[1:]
-    return "/".join(parts)
+    """``/bm_api/backend-manager/user/x/`` → ``user/x`` (the prefixes, repeated or not, and stray slashes)."""
+    if "//" in path:
+        path = "/".join(part for part in path.split("/") if part)
+    path = path.strip("/")
+    head, _, rest = path.partition("/")
+    while head in API_PREFIXES:
+        path = rest
+        head, _, rest = path.partition("/")
+    return path
 
 
 def _run(manager: Manager, assistant: Assistant) -> Response:
@@ -111,8 +118,10 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
         assistant.settings = build_settings(
             model, assistant.data, sanitize=options.sanitize, include_extra=options.include_non_schema_settings or model is None
         )
-    else:
+    elif assistant.data:
         assistant.settings = build_settings(None, assistant.data, sanitize=options.sanitize, include_extra=True)
+    else:
+        assistant.settings = {}
     available["settings"] = assistant.settings
     result = inject.call(route.main, route.params, available)
     return result if isinstance(result, Response) else assistant.respond(result)
@@ -121,43 +130,52 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
 class _Injectables(dict):
     """What a handler may ask for by name, each computed only when a handler asks for it."""
 
-    def __init__(self, manager: Manager, assistant: Assistant) -> None:
-        super().__init__()
+    FACTORIES: dict[str, Any] = {
+        "manager": lambda manager, assistant: manager,
+        "assistant": lambda manager, assistant: assistant,
+        "request": lambda manager, assistant: assistant.request,
+        "user": lambda manager, assistant: assistant.user,
+        "settings": lambda manager, assistant: assistant.settings,
+        "usage": lambda manager, assistant: assistant.usage,
+        "config": lambda manager, assistant: manager.config,
+        "db": lambda manager, assistant: manager.db,
+        "data": lambda manager, assistant: assistant.data,
+        "files": lambda manager, assistant: assistant.files,
+        "logger": lambda manager, assistant: assistant.log,
+    }
+
+    def __init__(self, manager: Manager, assistant: Assistant) -> None:  # starts empty: dict.__new__ made it
         self._manager, self._assistant = manager, assistant
 
     def __missing__(self, name: str) -> Any:
-        manager, assistant = self._manager, self._assistant
-        factories = {
-            "manager": lambda: manager,
-            "assistant": lambda: assistant,
-            "request": lambda: assistant.request,
-            "user": lambda: assistant.user,
-            "settings": lambda: assistant.settings,
-            "usage": lambda: assistant.usage,
-            "config": lambda: manager.config,
-            "db": lambda: manager.db,
-            "data": lambda: assistant.data,
-            "files": lambda: assistant.files,
-            "logger": lambda: assistant.log,
-        }
-        value = factories[name]()
+        value = self.FACTORIES[name](self._manager, self._assistant)
         self[name] = value
         return value
 
 
 def _finalize(manager: Manager, assistant: Assistant, response: Response) -> Response:
+    """Add the ``bm-properties`` header (and CORS headers for browsers).
+
+    Set on the built response: cheaper than passing headers to ``Response()`` (measured)."""
     usage = assistant.usage.report() if assistant.usage is not None and hasattr(assistant.usage, "report") else {}
-    properties = {
-        "code": response.status_code,
-        "tag": assistant.tag,
-        "usage": usage,
-        "schema": {"name": assistant.schema_name, "fields": assistant.schema_fields},
-    }
-    response.headers["bm-properties"] = json.dumps(properties, separators=(",", ":"))
-    origin = assistant.request.headers.get("origin")
+    response.headers["bm-properties"] = properties_header(
+        response.status_code, assistant.tag, usage, assistant.schema_name, assistant.schema_fields
+    )
+    origin = assistant.request.environ.get("HTTP_ORIGIN")
     if origin:  # CORS headers matter only to browsers, which always send Origin
         response.headers.extend(_cors_headers(manager, assistant, origin))
     return response
+
+
+def properties_header(code: int, tag: str, usage: dict, schema_name: str | None, fields: list[str]) -> str:
+    """The ``bm-properties`` JSON ``{code, tag, usage, schema: {name, fields}}``, compact.
+
+    Written out rather than built as a dict and encoded: it is on every response, and the
+    usual parts (no usage, no schema) are constants."""
+    return (
+        f'{{"code":{int(code)},"tag":{_json_string(tag)},"usage":{_COMPACT.encode(usage) if usage else "{}"},'
+        f'"schema":{{"name":{_json_string(schema_name) if schema_name else "null"},"fields":{_COMPACT.encode(fields) if fields else "[]"}}}}}'
+    )
 
 
 def _cors_headers(manager: Manager, assistant: Assistant, origin: str) -> list[tuple[str, str]]:
