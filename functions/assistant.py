@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Response
 
 from functions.api import client_info
-from functions.api.body import ParsedBody, parse_request
+from functions.api.body import NOT_PARSED, ParsedBody, parse_request
 from functions.api.current_user import CurrentUser
 from functions.errors import BemError, clamp_status
 from functions.logs import get_logger
@@ -31,7 +31,7 @@ class Assistant:
         # environ, not request.headers: a missing header costs a raised KeyError there
         self.id = request.environ.get("HTTP_FUNCTION_EXECUTION_ID") or f"{random.getrandbits(48):012x}"  # a log tag, not a secret
         self.tag = f"{function_name}/{self.id}"
-        self._parsed: ParsedBody | None = None
+        self.parsed: ParsedBody = NOT_PARSED
         self.user = CurrentUser()
         self.usage: Any = None
         self.settings: Any = None
@@ -64,14 +64,7 @@ class Assistant:
 
     # request data ------------------------------------------------------------
     def parse_body(self) -> None:
-        self._parsed = parse_request(self.request)
-
-    @property
-    def parsed(self) -> ParsedBody:
-        """The parsed request (empty until ``parse_body``, which the pipeline calls first)."""
-        if self._parsed is None:
-            self._parsed = ParsedBody()
-        return self._parsed
+        self.parsed = parse_request(self.request)
 
     @property
     def body(self) -> Any:
@@ -106,6 +99,8 @@ class Assistant:
     # answers ------------------------------------------------------------------------
     def respond(self, body: Any = None, code: int = 200, headers: dict | None = None) -> Response:
         """JSON for objects, text for strings, a redirect for 3xx, errorify for errors and 4xx/5xx."""
+        if code == 200 and type(body) is dict:  # the usual answer
+            return Response(_ENCODER.encode(body), status=200, content_type="application/json", headers=headers)
         if isinstance(body, BaseException) or code >= 400:
             return self.error_response(self.errorify(body, code=code))
         if 300 <= code < 400:

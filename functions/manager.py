@@ -130,15 +130,13 @@ class Manager:
         return Usage.for_request(self, assistant)
 
     # requests and hooks ------------------------------------------------------------------
-    def handle_api(self, request: Any) -> Any:
-        return self._api_pipeline(self, request)
-
     @functools.cached_property
-    def _api_pipeline(self) -> Callable[[Manager, Any], Any]:
-        """The pipeline's ``handle``, imported on the first request (not at start: cold start)."""
+    def handle_api(self) -> Callable[[Any], Any]:
+        """``manager.handle_api(request)`` answers one bm_api request. The pipeline is imported
+        on the first request, not at start (cold start), and bound once."""
         from functions.api.pipeline import handle
 
-        return handle
+        return functools.partial(handle, self)
 
     def on_api(self, hook: Callable) -> Callable:
         """Register a legacy-command hook ``hook(command, stage, assistant, response=None)``."""

@@ -42,4 +42,4 @@ def plan(func: Callable, where: str, known: Collection[str] = INJECTABLE) -> tup
 
 
 def call(func: Callable, names: tuple[str, ...], available: dict[str, Any]) -> Any:
-    return func(**{name: available[name] for name in names})
+    return func(**dict(zip(names, map(available.__getitem__, names), strict=True)))

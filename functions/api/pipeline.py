@@ -102,11 +102,13 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
     options = route.options
     if options.environments is not None and manager.environment not in options.environments:
         raise NotFound(f"Route '/{path}' not found")
-    if assistant.data.get("wakeup"):
+    data = assistant.parsed.data
+    if data.get("wakeup"):
         return assistant.respond({"wakeup": True})
     if options.authenticate:
         assistant.user = authenticate(assistant)
-    assistant.user.require(options.require)
+    if options.require:
+        assistant.user.require(options.require)
     if options.setup_usage:
         assistant.usage = manager.usage_for(assistant)
     available = _Injectables(manager, assistant)
@@ -116,10 +118,10 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
         assistant.schema_name = f"{path}/{method}" if model else None
         assistant.schema_fields = list(model.model_fields) if model else []
         assistant.settings = build_settings(
-            model, assistant.data, sanitize=options.sanitize, include_extra=options.include_non_schema_settings or model is None
+            model, data, sanitize=options.sanitize, include_extra=options.include_non_schema_settings or model is None
         )
-    elif assistant.data:
-        assistant.settings = build_settings(None, assistant.data, sanitize=options.sanitize, include_extra=True)
+    elif data:
+        assistant.settings = build_settings(None, data, sanitize=options.sanitize, include_extra=True)
     else:
         assistant.settings = {}
     available["settings"] = assistant.settings
@@ -128,27 +130,24 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
 
 
 class _Injectables(dict):
-    """What a handler may ask for by name, each computed only when a handler asks for it."""
+    """What a handler may ask for by name (``inject.INJECTABLE``): the cheap ones filled in,
+    the Firestore client and the logger made only when a handler asks for them."""
 
-    FACTORIES: dict[str, Any] = {
-        "manager": lambda manager, assistant: manager,
-        "assistant": lambda manager, assistant: assistant,
-        "request": lambda manager, assistant: assistant.request,
-        "user": lambda manager, assistant: assistant.user,
-        "settings": lambda manager, assistant: assistant.settings,
-        "usage": lambda manager, assistant: assistant.usage,
-        "config": lambda manager, assistant: manager.config,
-        "db": lambda manager, assistant: manager.db,
-        "data": lambda manager, assistant: assistant.data,
-        "files": lambda manager, assistant: assistant.files,
-        "logger": lambda manager, assistant: assistant.log,
-    }
-
-    def __init__(self, manager: Manager, assistant: Assistant) -> None:  # starts empty: dict.__new__ made it
+    def __init__(self, manager: Manager, assistant: Assistant) -> None:
+        parsed = assistant.parsed
+        super().__init__(
+            manager=manager, assistant=assistant, request=assistant.request, user=assistant.user,
+            settings=assistant.settings, usage=assistant.usage, config=manager.config, data=parsed.data, files=parsed.files,
+        )
         self._manager, self._assistant = manager, assistant
 
     def __missing__(self, name: str) -> Any:
-        value = self.FACTORIES[name](self._manager, self._assistant)
+        if name == "db":
+            value = self._manager.db
+        elif name == "logger":
+            value = self._assistant.log
+        else:
+            raise KeyError(name)
         self[name] = value
         return value
 

@@ -29,6 +29,7 @@ class RouteFile:
     path: Path
     route: str
     method: str  # a METHOD or "index"
+    loaded: LoadedRoute | None = None  # the imported module's handler, after the first request
 
 
 @dataclass
@@ -44,7 +45,6 @@ class LoadedRoute:
 class RouteTable:
     routes: dict[str, dict[str, RouteFile]] = field(default_factory=dict)
     commands: dict[str, RouteFile] = field(default_factory=dict)
-    _loaded: dict[Path, LoadedRoute] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -69,20 +69,18 @@ class RouteTable:
         if file is None:
             allowed = ", ".join(sorted(m.upper() for m in files))
             raise MethodNotAllowed(f"Method {method.upper()} not allowed on '/{route}' (allowed: {allowed})")
-        return self.load(file)
+        return file.loaded or self.load(file)
 
     def command(self, name: str) -> LoadedRoute | None:
         file = self.commands.get(name)
         return self.load(file) if file else None
 
     def load(self, file: RouteFile) -> LoadedRoute:
-        loaded = self._loaded.get(file.path)
-        if loaded is not None:
-            return loaded
-        with self._lock:
-            if file.path not in self._loaded:
-                self._loaded[file.path] = _load(file)
-            return self._loaded[file.path]
+        if file.loaded is None:
+            with self._lock:
+                if file.loaded is None:
+                    file.loaded = _load(file)
+        return file.loaded
 
 
 def _scan_layer(layer: Path) -> dict[str, dict[str, RouteFile]]:

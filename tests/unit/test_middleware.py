@@ -3,6 +3,9 @@
 import io
 import json
 
+import pytest
+
+from functions.api import body as body_module
 from tests.unit.conftest import write
 
 ECHO = """
@@ -149,3 +152,36 @@ def test_respond_text_redirect_and_status(project, layered):
     assert (text.status, text.text, text.headers["Content-Type"].split(";")[0]) == (201, "plain", "text/plain")
     go = client.get("go")
     assert (go.status, go.headers["Location"]) == (301, "https://x.example/next")
+
+
+@pytest.mark.parametrize(("declared", "expected"), [("abc", None), ("0", 0), ("-5", 0), (str(101 * 1024), 413)])
+def test_the_declared_content_length_read_from_the_environ(declared, expected):
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    from functions.api.body import parse_request
+    from functions.errors import PayloadTooLarge
+
+    environ = EnvironBuilder(path="/x", method="GET").get_environ()
+    environ["CONTENT_LENGTH"] = declared  # as a client sent it (the test client would compute its own)
+    if expected == 413:
+        with pytest.raises(PayloadTooLarge):
+            parse_request(Request(environ))
+    else:
+        assert parse_request(Request(environ)).data == {}
+        assert body_module._declared_length(declared) == expected
+
+
+def test_a_body_shorter_than_its_content_length_is_a_400_not_a_500(bm):
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    from functions.api.body import parse_request
+    from functions.errors import BemError
+
+    environ = EnvironBuilder(path="/x", method="POST", data=b'{"a": 1}', content_type="application/json").get_environ()
+    environ["CONTENT_LENGTH"] = "50"  # claims more than it sends
+    with pytest.raises(BemError) as raised:
+        parse_request(Request(environ))
+    assert raised.value.status == 400
+    assert "Unreadable request body" in raised.value.message

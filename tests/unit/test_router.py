@@ -92,3 +92,9 @@ def test_environment_limited_route_is_404_elsewhere(project, layered, monkeypatc
     )
     _, client = layered()
     assert client.get("devonly").status == 404
+
+
+@pytest.mark.parametrize("path", ["/bm_api/backend-manager/test/health/", "//backend-manager//test//health", "/backend-manager/bm_api/test/health"])
+def test_prefixes_and_stray_slashes_are_ignored(bm, path):
+    client = type(bm)(bm.transport, prefix="", accounts=bm.accounts)
+    assert client.get(path).status == 200
