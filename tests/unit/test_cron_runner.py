@@ -55,8 +55,8 @@ def test_only_runs_one_job_by_either_spelling(hooked_manager, firestore):
         run_jobs(hooked_manager, "hourly")
 
 
-def test_frequent_schedule_without_jobs_runs_nothing(manager):
-    assert run_jobs(manager, "frequent") == []
+def test_frequent_schedule_runs_the_payments_recovery(manager):
+    assert [(r.name, r.status) for r in run_jobs(manager, "frequent", now=NOW)] == [("recover-payments", "ok")]
 
 
 def test_admin_cron_refuses_anonymous_and_non_admins(bm):
