@@ -162,3 +162,22 @@ def test_processor_outage_fails_then_retry_completes(send, firestore, uid, wait_
     firestore.set(f"payments-webhooks/{event['id']}", {"status": "pending"}, merge=True)
     done = wait_for(lambda: _final(firestore, event["id"], ("completed",)), timeout=30)
     assert done["transition"] == "new-subscription" and subscription(firestore, uid)["status"] == "active"
+
+
+def test_a_webhook_stuck_in_processing_is_requeued_by_cron_and_completes(bm, send, firestore, uid, wait_for):
+    until = time.time() + 3
+    event = make_event(
+        "customer.subscription.created",
+        make_subscription(uid=uid, order_id=new_order_id(), metadata={"bem_test_fail_fetch_until": until}),
+    )
+    send(event, final=("failed", "completed"))
+    time.sleep(max(0.0, until - time.time()) + 0.5)
+    claimed_long_ago = {"processing": {"timestampUNIX": int(time.time()) - 3600}}
+    # as if the instance that claimed it died: processing, nothing else written
+    firestore.set(f"payments-webhooks/{event['id']}", {"status": "processing", "metadata": claimed_long_ago}, merge=True)
+
+    response = bm.as_("admin").post("admin/cron", {"id": "recover-payments"})
+
+    assert response.status == 200 and response.json["ok"] is True, response.text
+    done = wait_for(lambda: _final(firestore, event["id"], ("completed",)), timeout=30)
+    assert done["transition"] == "new-subscription" and subscription(firestore, uid)["status"] == "active"
