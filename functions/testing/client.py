@@ -51,12 +51,19 @@ class InProcessTransport:
         return ApiResponse(response.status_code, dict(response.headers), response.get_data(as_text=True))
 
 
+CONCURRENT_CONNECTIONS = 64
+
+
 class HttpTransport:
     def __init__(self, base_url: str, timeout: float = 60) -> None:
         import requests
 
         self.base_url = base_url.rstrip("/")
         self._session = requests.Session()
+        # tests fire dozens of concurrent requests (usage races): keep a connection per thread
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=CONCURRENT_CONNECTIONS)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
         self._timeout = timeout
 
     def request(self, method, path, *, json_body=None, data=None, query=None, headers=None) -> ApiResponse:
