@@ -1,0 +1,35 @@
+"""Delete ``auth-events`` records older than the window in which Eventarc can redeliver.
+
+The records exist only to make a redelivered on-create/on-delete event a no-op. Eventarc
+retries for at most 24 hours, so a week-old record can never match a delivery again; without
+pruning the collection would grow by one document per sign-up and deletion forever.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from functions.auth.delivery import EVENTS_COLLECTION
+
+KEEP = dt.timedelta(days=7)
+BATCH = 400
+
+
+def prune_auth_events(db: Any, now: dt.datetime) -> dict[str, int]:
+    """Delete records created before ``now - KEEP`` in batches; returns ``{"deleted": n}``."""
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    cutoff = int((now - KEEP).timestamp())
+    query = db.collection(EVENTS_COLLECTION).where(filter=FieldFilter("created.timestampUNIX", "<", cutoff))
+    deleted = 0
+    batch = db.batch()
+    for snapshot in query.select([]).stream():
+        batch.delete(snapshot.reference)
+        deleted += 1
+        if deleted % BATCH == 0:
+            batch.commit()
+            batch = db.batch()
+    if deleted % BATCH:
+        batch.commit()
+    return {"deleted": deleted}
