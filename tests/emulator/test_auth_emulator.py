@@ -126,3 +126,15 @@ def test_delete_route_removes_the_account(auth_emulator, firestore, wait_for, bm
     assert firestore.get(f"users/{account['uid']}") is None
     with pytest.raises(auth.UserNotFoundError):
         auth.get_user(account["uid"], app=manager.firebase_app())
+
+
+def test_admin_cron_prunes_old_auth_event_records(firestore, bm):
+    week_and_a_day = int(time.time()) - 8 * 24 * 3600
+    firestore.set("auth-events/_test-old", {"id": "_test-old", "type": "created", "uid": "u", "created": {"timestampUNIX": week_and_a_day}})
+    firestore.set("auth-events/_test-recent", {"id": "_test-recent", "type": "created", "uid": "u", "created": {"timestampUNIX": int(time.time())}})
+
+    response = bm.as_("admin").post("admin/cron", {"id": "prune-auth-events"})
+
+    assert response.status == 200 and response.json["ok"] is True, response.text
+    assert not firestore.exists("auth-events/_test-old")
+    assert firestore.exists("auth-events/_test-recent")
