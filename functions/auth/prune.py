@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from functions.auth.delivery import EVENTS_COLLECTION
+from functions.store.batcher import Batcher
 
 KEEP = dt.timedelta(days=7)
 BATCH = 400
@@ -22,14 +23,8 @@ def prune_auth_events(db: Any, now: dt.datetime) -> dict[str, int]:
 
     cutoff = int((now - KEEP).timestamp())
     query = db.collection(EVENTS_COLLECTION).where(filter=FieldFilter("created.timestampUNIX", "<", cutoff))
-    deleted = 0
-    batch = db.batch()
+    batcher = Batcher(db, BATCH)
     for snapshot in query.select(["__name__"]).stream():  # names only (an empty projection returns every field)
-        batch.delete(snapshot.reference)
-        deleted += 1
-        if deleted % BATCH == 0:
-            batch.commit()
-            batch = db.batch()
-    if deleted % BATCH:
-        batch.commit()
-    return {"deleted": deleted}
+        batcher.delete(snapshot.reference)
+    batcher.flush()
+    return {"deleted": batcher.written}

@@ -15,9 +15,9 @@ import datetime as dt
 import logging
 from typing import Any
 
+from functions.payments.intake import WEBHOOKS
 from functions.timestamps import stamp_now
 
-WEBHOOKS = "payments-webhooks"
 STUCK_AFTER = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 log = logging.getLogger("bem.payments.recovery")

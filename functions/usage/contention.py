@@ -45,8 +45,7 @@ _key_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValue
 
 def key_lock(path: str) -> threading.Lock:
     """One lock per counter document in this process: concurrent requests of one caller in one
-    instance queue here instead of aborting each other's transactions (Firestore locks the
-    document on read, so concurrent read-then-write transactions deadlock until one times out)."""
+    instance queue here instead of failing each other's conditional writes and backing off."""
     with _locks_guard:
         lock = _key_locks.get(path)
         if lock is None:

@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from functions.store.batcher import BATCH_SIZE, Batcher
 from functions.usage.counters import ACTIVE_FIELD, day_key, month_key
 from functions.usage.meter import IP_COLLECTION
 
-BATCH_SIZE = 500
 USERS = "users"
 
 
@@ -34,35 +34,6 @@ class ResetSummary:
         return asdict(self)
 
 
-class _Batcher:
-    """Commit every ``size`` writes; count what was written."""
-
-    def __init__(self, db: Any, size: int = BATCH_SIZE) -> None:
-        self._db, self._size = db, size
-        self._batch = db.batch()
-        self._pending = 0
-        self.written = 0
-
-    def update(self, ref: Any, updates: dict) -> None:
-        self._batch.update(ref, updates)
-        self._added()
-
-    def delete(self, ref: Any) -> None:
-        self._batch.delete(ref)
-        self._added()
-
-    def _added(self) -> None:
-        self._pending += 1
-        if self._pending >= self._size:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._pending:
-            self._batch.commit()
-            self.written += self._pending
-            self._batch, self._pending = self._db.batch(), 0
-
-
 def reset_usage(db: Any, now: dt.datetime, *, batch_size: int = BATCH_SIZE) -> ResetSummary:
     now = now.astimezone(dt.UTC)
     summary = ResetSummary(monthly=now.day == 1)
@@ -74,7 +45,7 @@ def reset_usage(db: Any, now: dt.datetime, *, batch_size: int = BATCH_SIZE) -> R
 
 
 def _delete_anonymous(db: Any, batch_size: int) -> int:
-    batcher = _Batcher(db, batch_size)
+    batcher = Batcher(db, batch_size)
     for ref in db.collection(IP_COLLECTION).list_documents(page_size=batch_size):
         batcher.delete(ref)
     batcher.flush()
@@ -87,7 +58,7 @@ def _reset_users(db: Any, now: dt.datetime, *, batch_size: int) -> tuple[int, in
     month marker is stale, which only happens when the run on the 1st was missed)."""
     first = now.day == 1
     marker, before = ("month", month_key(now)) if first else ("day", day_key(now))
-    batcher = _Batcher(db, batch_size)
+    batcher = Batcher(db, batch_size)
     read = 0
     for snapshot in _stale(db, marker, before):
         read += 1
