@@ -6,9 +6,9 @@ Needs the project config to give the basic product ``limits.tests = 20`` with
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
+
+from functions.testing.concurrency import all_at_once
 
 pytestmark = pytest.mark.emulator
 
@@ -33,11 +33,10 @@ def test_basic_product_meters_tests_monthly(manager):
 def test_fifty_concurrent_requests_against_a_limit_of_twenty(bm, firestore, fresh_counters):
     client = bm.as_("basic")
 
-    def consume(_: int) -> int:
+    def consume() -> int:
         return client.post("test/usage", {"name": "tests"}).status
 
-    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
-        statuses = list(pool.map(consume, range(REQUESTS)))
+    statuses = all_at_once(REQUESTS, consume)
 
     assert statuses.count(200) == LIMIT, statuses
     assert statuses.count(429) == REQUESTS - LIMIT, statuses

@@ -3,7 +3,6 @@
 import contextlib
 import datetime as dt
 import json
-import threading
 import time
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from functions.errors import Forbidden, NotFound, TooManyRequests
 from functions.store import memory
 from functions.testing import unit
+from functions.testing.concurrency import all_at_once
 from functions.usage import Usage
 
 CONFIG = {
@@ -200,26 +200,16 @@ def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firest
         monkeypatch.setattr(ref_class, "get", slow_get)
         monkeypatch.setattr(memory, "_check_precondition", counted_check)
     uid = accounts["premium-active"].uid  # premium: tests 20 a month, rateLimit monthly
-    outcomes: list[int] = []
-    lock = threading.Lock()
-    start = threading.Barrier(50)
 
-    def consume() -> None:
+    def consume() -> int:
         usage = Usage.for_user(meter_manager, uid, clock=clock)
-        start.wait()
         try:
             usage.consume("tests")
-            status = 200
+            return 200
         except TooManyRequests:
-            status = 429
-        with lock:
-            outcomes.append(status)
+            return 429
 
-    threads = [threading.Thread(target=consume) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = all_at_once(50, consume)
     assert outcomes.count(200) == 20
     assert outcomes.count(429) == 30
     stored = firestore.get(f"users/{uid}")["usage"]["tests"]

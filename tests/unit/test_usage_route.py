@@ -1,12 +1,12 @@
 """POST test/usage and the usage stage of the pipeline, through the in-process client."""
 
 import json
-import threading
 
 import pytest
 
 from functions.testing import unit
 from functions.testing.client import ApiClient, InProcessTransport
+from functions.testing.concurrency import all_at_once
 
 CONFIG = {
     "brand": {"id": "demo", "name": "Demo", "url": "https://example.com"},
@@ -88,22 +88,11 @@ def test_route_is_absent_in_production(manager, bem_root, monkeypatch):
 
 
 def test_fifty_concurrent_requests_against_a_limit_of_twenty(app, accounts, firestore):
-    start = threading.Barrier(50)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def request() -> None:
+    def request() -> int:
         client = ApiClient(InProcessTransport(app), accounts=accounts).as_("premium-active")  # tests: 20 a month
-        start.wait()
-        status = client.post("test/usage", {"name": "tests"}).status
-        with lock:
-            statuses.append(status)
+        return client.post("test/usage", {"name": "tests"}).status
 
-    threads = [threading.Thread(target=request) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = all_at_once(50, request)
     assert statuses.count(200) == 20
     assert statuses.count(429) == 30
     stored = firestore.get(f"users/{accounts['premium-active'].uid}")["usage"]["tests"]
