@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, Clean, Field, Uid
 
 TagValue = str | int | float | bool | None
 Text = Annotated[Clean[str], Field(max_length=2048)]
@@ -34,7 +34,7 @@ class Consent(BaseModel):
 
 
 class Schema(BaseModel):
-    uid: Clean[str] | None = None
+    uid: Uid | None = None
     attribution: Attribution = Attribution()
     affiliate_code: Annotated[Clean[str], Field(max_length=100)] | None = Field(default=None, alias="affiliateCode")
     consent: Consent = Consent()
