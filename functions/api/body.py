@@ -55,13 +55,16 @@ def parse_request(request: Any, limit: int = BODY_LIMIT_BYTES) -> ParsedBody:
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
     if not declared and not chunked and request.method in _BODYLESS:
         return ParsedBody(body={}, query=query, data=dict(query))
-    request.max_content_length = limit  # werkzeug stops reading (413) past it, forms included
+    # a stream without Content-Length is cut at this by werkzeug (our read sees the extra byte → 413)
+    request.max_content_length = limit + 1
     mimetype = (request.mimetype or "").lower()
     files: dict[str, Any] = {}
     raw = b""
     is_form = mimetype in FORM_TYPES
     try:
         if is_form:
+            if declared is None:  # werkzeug's form parser would silently truncate a stream at the maximum
+                _read_limited(request, limit)  # the form is then parsed from the bytes read
             body: Any = request.form.to_dict()
             files = request.files.to_dict()
         else:

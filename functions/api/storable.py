@@ -13,12 +13,13 @@ Written for the usual small body: ASCII strings cost one ``str.isascii()`` each.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from functions.errors import ValidationError
 
 MAX_DEPTH = 20
-"""Maps/arrays below the document: Firestore's "maximum depth of fields in a map or array"."""
+"""Firestore's "maximum depth of fields in a map or array": names on the path to the deepest
+field, maps and arrays each adding one (``{a: {b: {c: 1}}}`` is 3 deep)."""
 MAX_FIELD_NAME_BYTES = 1500
 MAX_VALUE_BYTES = 1_048_487
 INT64 = (-(2**63), 2**63 - 1)
@@ -26,7 +27,7 @@ INT64 = (-(2**63), 2**63 - 1)
 
 def check(data: Any) -> None:
     """Raise ``ValidationError`` (400, ``field`` set) for the first value Firestore would refuse."""
-    if type(data) is dict or isinstance(data, dict):
+    if isinstance(data, dict):
         _check_map(data, "", 0)
     elif isinstance(data, list):
         _check_list(data, "", 0)
@@ -40,7 +41,8 @@ def _check_map(mapping: dict, prefix: str, depth: int) -> None:
             key = str(key)
         path = f"{prefix}{key}" if not prefix else f"{prefix}.{key}"
         if not key.isascii():
-            if _utf8_length(key, path) > MAX_FIELD_NAME_BYTES:
+            printable = key.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate spelled \udxxx
+            if _utf8_length(key, path.replace(key, printable)) > MAX_FIELD_NAME_BYTES:
                 _refuse(path, f"field name is over {MAX_FIELD_NAME_BYTES} bytes")
         elif len(key) > MAX_FIELD_NAME_BYTES:
             _refuse(path, f"field name is over {MAX_FIELD_NAME_BYTES} bytes")
@@ -57,7 +59,7 @@ def _check_list(items: list, prefix: str, depth: int) -> None:
 def _check_item(value: Any, path: str, depth: int) -> None:
     kind = type(value)
     if kind is dict or kind is list:
-        if depth >= MAX_DEPTH:
+        if depth + 2 > MAX_DEPTH:  # ``path`` has depth + 1 names; this container's fields one more
             _refuse(path, f"maps/arrays are nested deeper than the {MAX_DEPTH} levels Firestore stores")
         if kind is dict:
             _check_map(value, path, depth + 1)
@@ -83,8 +85,7 @@ def _utf8_length(text: str, path: str) -> int:
     except UnicodeEncodeError as error:
         character = text[error.start]
         _refuse(path, f"contains a lone surrogate (\\u{ord(character):04x}), which is not valid Unicode text")
-        raise  # unreachable: _refuse raises
 
 
-def _refuse(path: str, reason: str) -> None:
+def _refuse(path: str, reason: str) -> NoReturn:
     raise ValidationError(f"Invalid value for {path or '(body)'}: {reason}", field=path or "(body)")
