@@ -57,6 +57,11 @@ class Manager:
         load_dotenv_for(root, self.environment)
         self.environment = env.detect()
         self.log = configure_logging(self.environment)
+        problems = env.serving_problems(self.environment)
+        if problems:
+            message = "Refusing to start: " + "; ".join(problems)
+            self.log.critical(message)
+            raise SetupError(message)
         self.config = load_config(self.options.config_path or root / CONFIG_FILE)
         from functions.api.routes import RouteTable
         from functions.api.settings import SchemaTable
