@@ -4,10 +4,12 @@ Plain JSON goes through the fast C parser; JSON5 (comments, trailing commas, unq
 keys) falls back to the pure-Python ``json5``, which is ~5,000x slower, so callers on
 the request path allow it only for small texts (``json5_limit``).
 
-Nesting is measured on the text *before* parsing: ``json.loads`` and ``json5`` recurse
-once per level, and so does every function that walks the result (trim, sanitize,
-pydantic, the Firestore encoder); a text nested deeper than ``max_depth`` is refused
-with ``TooDeep`` instead of a ``RecursionError`` somewhere later.
+Every function that walks a parsed value recurses once per level (trim, sanitize, pydantic,
+the Firestore encoder), so a text nested deeper than ``max_depth`` is refused with
+``TooDeep`` instead of a ``RecursionError`` somewhere later. Plain JSON is parsed by the C
+parser, whose own recursion guard stops absurd nesting (caught: ``TooDeep``), and the
+result's depth is then measured without recursion; JSON5 text is measured *before*
+``json5`` sees it (it recurses ~20 Python frames per level).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ MAX_DEPTH = 32
 JSON5_MAX_DEPTH = 20
 """``json5`` uses ~20 Python frames per level: keep it far from the recursion limit."""
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\'[^\'\\]*(?:\\.[^\'\\]*)*\'', re.DOTALL)
+_INNERMOST = re.compile(r"\[\]|\{\}")
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
 class TooDeep(ValueError):
@@ -44,18 +47,31 @@ def exceeds_depth(text: str, limit: int) -> bool:
     """Whether brackets outside string literals nest deeper than ``limit``.
 
     Fast for the usual body: with no more opening brackets than ``limit`` it cannot be
-    deeper, so nothing is scanned. Otherwise strings are cut out and the brackets
-    counted (a bracket inside a JSON5 comment counts too: refusing is the safe side)."""
+    deeper, so nothing is scanned. Otherwise strings are cut out, everything but brackets
+    dropped, and innermost pairs removed one level per pass (C-speed passes, at most
+    ``limit`` of them). A bracket inside a JSON5 comment counts too: refusing is the
+    safe side. Unbalanced leftovers are malformed JSON, which the parser reports."""
     if text.count("{") + text.count("[") <= limit:
         return False
-    depth = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    for _ in range(limit):
+        reduced = _INNERMOST.sub("", brackets)
+        if reduced == brackets:
+            return False
+        brackets = reduced
+    return _INNERMOST.search(brackets) is not None
+
+
+def nested_deeper(value: Any, limit: int) -> bool:
+    """Whether parsed JSON nests objects/arrays deeper than ``limit`` (iterative: any depth is safe)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        container, depth = stack.pop()
+        if depth > limit:
+            return True
+        for item in container.values() if type(container) is dict else container:
+            if type(item) is dict or type(item) is list:
+                stack.append((item, depth + 1))
     return False
 
 
@@ -63,16 +79,23 @@ def loads_tolerant(text: str, *, max_depth: int = MAX_DEPTH, json5_limit: int | 
     """Parse JSON, else JSON5 when ``text`` is at most ``json5_limit`` characters (None: any size).
 
     Raises ``TooDeep`` / ``Json5TooLarge`` / ``ValueError`` (malformed)."""
-    if exceeds_depth(text, max_depth):
-        raise TooDeep(max_depth)
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:  # the C parser's guard: far deeper than any limit
+        raise TooDeep(max_depth) from None
     except ValueError as error:
         plain_error = error
+    else:
+        if text.count("{") + text.count("[") > max_depth and nested_deeper(value, max_depth):
+            raise TooDeep(max_depth)
+        return value
     if json5_limit is not None and len(text) > json5_limit:
         raise Json5TooLarge(json5_limit) from plain_error
-    if exceeds_depth(text, JSON5_MAX_DEPTH):
-        raise TooDeep(JSON5_MAX_DEPTH)
+    if exceeds_depth(text, min(max_depth, JSON5_MAX_DEPTH)):
+        raise TooDeep(min(max_depth, JSON5_MAX_DEPTH))
     import json5
 
-    return json5.loads(text)
+    try:
+        return json5.loads(text)
+    except RecursionError:
+        raise TooDeep(JSON5_MAX_DEPTH) from None
