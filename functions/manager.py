@@ -1,6 +1,6 @@
 """The Manager: one per deployment, made by ``Manager.init(globals(), ...)`` in main.py.
 
-``init`` validates the config, lists the route/schema/hook/cron directories and places
+``init`` validates the config, checks the route/schema/hook file names and places
 the ``bm_*`` Cloud Functions into main.py's globals, where firebase-tools finds them.
 It calls no Google service: Firestore, firebase-admin and the processor SDKs are set
 up on first use, so deploy discovery and tests run offline and cold starts stay short.
@@ -66,8 +66,11 @@ class Manager:
         from functions.api.routes import RouteTable
         from functions.api.settings import SchemaTable
 
+        from functions.layout_check import check_layout
+
         self.routes = RouteTable.discover(self.options.layers("routes"))
         self.schemas = SchemaTable(self.options.layers("schemas"))
+        check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
         self._lock = threading.Lock()
         self._firebase_app: Any = None
         self._project_id = env.project_id()
