@@ -65,7 +65,6 @@ class Manager:
         self.config = load_config(self.options.config_path or root / CONFIG_FILE)
         from functions.api.routes import RouteTable
         from functions.api.settings import SchemaTable
-
         from functions.layout_check import check_layout
 
         self.routes = RouteTable.discover(self.options.layers("routes"))
