@@ -48,6 +48,12 @@ def test_well_named_files_start(project, layered):
     write(project / "hooks/auth/on_create.py", MAIN)
     write(project / "hooks/_shared.py", "HELPER = 1\n")
     write(project / "routes/hello/get.py", "from functions.api import RouteOptions\n\n\ndef main():\n    return {}\n")
-    write(project / "schemas/hello/get.py", "from functions.schemas import BaseModel\n\n\nclass Hello(BaseModel):\n    name: str = 'x'\n\n\ndef schema():\n    return Hello\n")
+    write(project / "schemas/hello/get.py", """
+        from functions.schemas import BaseModel
+        class Hello(BaseModel):
+            name: str = "x"
+        def schema():
+            return Hello
+    """)
     _, client = layered()
     assert client.get("hello").status == 200
