@@ -79,7 +79,8 @@ def _run(manager: Manager, assistant: Assistant) -> Response:
     if request.method == "OPTIONS":
         return Response("", status=204)
     assistant.parse_body()
-    storable.check(assistant.parsed.data)
+    if assistant.parsed.data:
+        storable.check(assistant.parsed.data)
     path = strip_prefix(request.path)
     command = legacy.command_of(assistant.data) if not path else None
     if command:
@@ -115,7 +116,7 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
     if options.environments is not None and manager.environment not in options.environments:
         raise NotFound(f"Route '/{path}' not found")
     data = assistant.parsed.data
-    if options.setup_settings:
+    if options.setup_settings and type(assistant.parsed.body) is not dict:
         require_object(assistant.parsed, assistant.request.mimetype)
     if data.get("wakeup"):
         return assistant.respond({"wakeup": True})
