@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask import Request  # noqa: E402
-from werkzeug.test import EnvironBuilder  # noqa: E402
+from flask import Request
+from werkzeug.test import EnvironBuilder
 
-from functions.api import storable  # noqa: E402
-from functions.api.body import parse_request  # noqa: E402
-from functions.errors import BemError  # noqa: E402
+from functions.api import storable
+from functions.api.body import parse_request
+from functions.errors import BemError
 
 SMALL = json.dumps({"productId": "premium", "frequency": "monthly", "attribution": {"utm": {"tags": {"source": "x"}}}})
 WIDE = json.dumps([{f"k{i}": "v" * 50, "n": [1, 2, {"x": "é"}]} for i in range(950)])
