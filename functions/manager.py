@@ -70,7 +70,6 @@ class Manager:
         self.routes = RouteTable.discover(self.options.layers("routes"))
         self.schemas = SchemaTable(self.options.layers("schemas"))
         check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
-        self._lock = threading.Lock()
         self._firebase_app: Any = None
         self._project_id = env.project_id()
         Manager.instance = self
@@ -118,8 +117,10 @@ class Manager:
 
         return firestore_client(self.project_id)
 
+    _app_lock = threading.Lock()  # one for the process: firebase-admin's default app is process-wide
+
     def firebase_app(self) -> Any:
-        with self._lock:
+        with Manager._app_lock:
             if self._firebase_app is None:
                 import firebase_admin
 
