@@ -178,3 +178,11 @@ def test_a_lone_surrogate_reaches_no_processor_and_writes_nothing(bm, stripe_fak
     assert stripe_fake.requests == []
     assert firestore.list("payments-intents") == {}
 
+
+
+@pytest.mark.parametrize("payload", [[1, 2, 3], "hello", 7])
+def test_a_legacy_payload_that_is_not_an_object_is_a_400(bm, firestore, accounts, payload):
+    before = firestore.get(f"users/{accounts['basic'].uid}")
+    response = bm.as_("basic").post("", {"command": "user:delete", "payload": payload})
+    _assert_json_error(response, 400, "payload must be a JSON object")
+    assert firestore.get(f"users/{accounts['basic'].uid}") == before
