@@ -20,10 +20,12 @@ Environment = Literal["development", "testing", "production"]
 _TRUE = {"1", "true", "yes", "on"}
 EMULATOR_HOSTS = ("FIREBASE_AUTH_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST", "FIREBASE_STORAGE_EMULATOR_HOST",
                   "FIREBASE_DATABASE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST")
-PLATFORM_MARKERS = ("K_SERVICE", "FUNCTION_TARGET", "FUNCTION_NAME")
-"""Set by Cloud Functions (2nd gen: ``K_SERVICE``, ``K_REVISION``, ``FUNCTION_TARGET``,
-``FUNCTION_SIGNATURE_TYPE``; 1st gen: ``FUNCTION_NAME``). The functions emulator sets
-``FUNCTION_TARGET`` too, and ``FUNCTIONS_EMULATOR=true``, which tells them apart."""
+PLATFORM_MARKERS = ("K_SERVICE", "FUNCTION_NAME")
+"""Set by Cloud Functions (2nd gen runs on Cloud Run: ``K_SERVICE``, ``K_REVISION``,
+``K_CONFIGURATION``, plus ``FUNCTION_TARGET`` and ``FUNCTION_SIGNATURE_TYPE``; older 1st gen
+runtimes: ``FUNCTION_NAME``). ``FUNCTION_TARGET`` alone is not taken as a marker: a local
+``functions-framework --target`` run has it too. The Firebase functions emulator sets
+``FUNCTIONS_EMULATOR=true``, which tells it apart."""
 
 
 def flag(value: str | None) -> bool:

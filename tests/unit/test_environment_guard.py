@@ -34,6 +34,7 @@ def test_refused(environ, words):
         {**GEN2},  # no ENVIRONMENT: production by default
         {**GEN2, "FUNCTIONS_EMULATOR": "true", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"},  # the functions emulator
         {"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080"},  # a local admin command (mgr cron --emulator)
+        {"FUNCTION_TARGET": "bm_api", "ENVIRONMENT": "development"},  # a local functions-framework run
         {"BEM_TESTING": "true", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"},  # the emulator test tier
     ],
 )
