@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -76,3 +78,19 @@ def test_unknown_methods_answer_the_json_405(bm, method):
     assert response.headers["Content-Type"] == "application/json"
     assert response.json["error"]["code"] == "method-not-allowed"
     assert "allowed: DELETE, GET" in response.json["error"]["message"]
+
+
+def test_functions_framework_as_deployed_answers_unknown_methods_in_json(bem_root):
+    """The deployed path: functions-framework routes every method to bm_api (a fresh process, as an instance)."""
+    code = (
+        "import functions_framework\n"
+        "app = functions_framework.create_app(target='bm_api', source='main.py', signature_type='http')\n"
+        "client = app.test_client()\n"
+        "for method in ('TRACE', 'PROPFIND'):\n"
+        "    response = client.open('/backend-manager/user', method=method)\n"
+        "    print(method, response.status_code, response.headers['Content-Type'], response.get_json()['error']['code'])\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(bem_root), "BEM_FIRESTORE": "memory", "BEM_TESTING": "true", "FUNCTION_TARGET": "bm_api"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["TRACE 405 application/json method-not-allowed", "PROPFIND 405 application/json method-not-allowed"]
