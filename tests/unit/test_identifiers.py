@@ -29,7 +29,7 @@ def test_delete_user_with_a_markup_uid_deletes_nobody(bm, firestore, accounts, a
 @pytest.mark.parametrize(
     ("method", "route"),
     [("GET", "user"), ("GET", "user/subscription"), ("GET", "user/sessions"), ("DELETE", "user/sessions"),
-     ("POST", "user/token"), ("POST", "user/api-keys"), ("POST", "user/signup")],
+     ("POST", "user/token"), ("POST", "user/api-keys"), ("POST", "user/signup"), ("POST", "user/settings/validate")],
 )
 @pytest.mark.parametrize("uid", [SCRIPT, "", " _test-basic", "users/x", "..", "a" * 129])
 def test_a_uid_that_is_not_one_is_a_400(bm, firestore, accounts, method, route, uid):
