@@ -186,3 +186,17 @@ def test_a_legacy_payload_that_is_not_an_object_is_a_400(bm, firestore, accounts
     response = bm.as_("basic").post("", {"command": "user:delete", "payload": payload})
     _assert_json_error(response, 400, "payload must be a JSON object")
     assert firestore.get(f"users/{accounts['basic'].uid}") == before
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [('{"name": "<\\ud800"}', "lone surrogate"), ('{"a":' * 500 + "1" + "}" * 500, "nested deeper"), ("[" * 1000 + "]" * 1000, "nested deeper")],
+    ids=["lone-surrogate", "deep-objects", "deep-arrays"],
+)
+def test_every_route_answers_hostile_bodies_with_a_400(bm, manager, text, words):
+    methods = [(method.upper(), route) for route, files in manager.routes.routes.items() for method in files if method != "index"]
+    assert len(methods) > 25
+    for method, route in methods:
+        response = bm.as_("admin").request(method, route, data=text, headers=JSON)
+        assert response.status == 400, (method, route, response.text)
+        assert words in response.error
