@@ -1,0 +1,66 @@
+"""pytest fixtures for the AI library (loaded by the ``bem`` plugin): fake provider servers.
+
+- ``openai_fake`` / ``anthropic_fake``: one fake server per session (ephemeral port), reset for
+  every test; sets ``OPENAI_BASE_URL`` / ``ANTHROPIC_BASE_URL`` to it and a test key, and removes
+  the other key variables so a developer's real key is never used. Depends on ``manager``.
+- ``ai``: ``manager.ai`` with a 10 ms retry backoff (so retry tests stay fast).
+The providers are faked at HTTP only: the official SDKs run unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from functions.testing.anthropic_fake import AnthropicFake
+from functions.testing.openai_fake import OpenAIFake
+
+KEY_VARIABLES = ("OPENAI_API_KEY", "BACKEND_MANAGER_OPENAI_API_KEY", "ANTHROPIC_API_KEY", "BACKEND_MANAGER_ANTHROPIC_API_KEY")
+
+
+@pytest.fixture(scope="session")
+def _openai_fake_server() -> Iterator[OpenAIFake]:
+    fake = OpenAIFake().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def _anthropic_fake_server() -> Iterator[AnthropicFake]:
+    fake = AnthropicFake().start()
+    yield fake
+    fake.stop()
+
+
+def _clear_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (*KEY_VARIABLES, "BEM_AI_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def openai_fake(_openai_fake_server: OpenAIFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> OpenAIFake:
+    _openai_fake_server.reset()
+    _clear_keys(monkeypatch)
+    monkeypatch.setenv("OPENAI_BASE_URL", _openai_fake_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-fake")
+    return _openai_fake_server
+
+
+@pytest.fixture
+def anthropic_fake(_anthropic_fake_server: AnthropicFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> AnthropicFake:
+    _anthropic_fake_server.reset()
+    _clear_keys(monkeypatch)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", _anthropic_fake_server.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-fake")
+    return _anthropic_fake_server
+
+
+@pytest.fixture
+def ai(manager: Any) -> Any:
+    manager.ai.backoff = 0.01
+    return manager.ai
+
+
+__all__ = ["_anthropic_fake_server", "_openai_fake_server", "ai", "anthropic_fake", "openai_fake"]
