@@ -41,11 +41,12 @@ PRICES: dict[str, dict[str, dict[str, Any]]] = {
         "o4-mini": {**_plain(1.10, 4.40, reasoning=True), "temperature": False},
         "o3": {**_plain(2.00, 8.00, reasoning=True), "temperature": False},
     },
+    # anthropic 2.x's Messages API takes no temperature; reasoning → output_config.effort
     "anthropic": {
-        "claude-opus-4-7": _plain(15.00, 75.00, reasoning=True),
-        "claude-opus-4-6": _plain(15.00, 75.00, reasoning=True),
-        "claude-sonnet-4-6": _plain(3.00, 15.00, reasoning=True),
-        "claude-haiku-4-5": _plain(1.00, 5.00),
+        "claude-opus-4-7": {**_plain(15.00, 75.00, reasoning=True), "temperature": False},
+        "claude-opus-4-6": {**_plain(15.00, 75.00, reasoning=True), "temperature": False},
+        "claude-sonnet-4-6": {**_plain(3.00, 15.00, reasoning=True), "temperature": False},
+        "claude-haiku-4-5": {**_plain(1.00, 5.00), "temperature": False},
     },
     "test": {"test": _plain(0.0, 0.0)},
 }

@@ -4,6 +4,7 @@
   every test; sets ``OPENAI_BASE_URL`` / ``ANTHROPIC_BASE_URL`` to it and a test key, and removes
   the other key variables so a developer's real key is never used. Depends on ``manager``.
 - ``ai``: ``manager.ai`` with a 10 ms retry backoff (so retry tests stay fast).
+- ``ai_config(**sections)``: replace config sections (``ai``, ``openai``, ``anthropic``, ...) for one test.
 The providers are faked at HTTP only: the official SDKs run unchanged.
 """
 
@@ -58,9 +59,24 @@ def anthropic_fake(_anthropic_fake_server: AnthropicFake, manager: Any, monkeypa
 
 
 @pytest.fixture
+def ai_config(manager: Any) -> Any:
+    """``ai_config(ai={"provider": "test"}, openai={"key": "..."})``: replace those config sections
+    (camelCase keys, as in backend-manager-config.json) on the test's Manager."""
+    from functions.config import parse_config
+
+    def apply(**sections: Any) -> Any:
+        raw = manager.config.model_dump(by_alias=True, exclude_none=True)
+        raw.update(sections)
+        manager.config = parse_config(raw)
+        return manager.config
+
+    return apply
+
+
+@pytest.fixture
 def ai(manager: Any) -> Any:
     manager.ai.backoff = 0.01
     return manager.ai
 
 
-__all__ = ["_anthropic_fake_server", "_openai_fake_server", "ai", "anthropic_fake", "openai_fake"]
+__all__ = ["_anthropic_fake_server", "_openai_fake_server", "ai", "ai_config", "anthropic_fake", "openai_fake"]

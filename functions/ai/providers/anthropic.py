@@ -43,7 +43,9 @@ class AnthropicProvider:
         if system:
             params["system"] = system
         if call.temperature is not None:
-            params["temperature"] = call.temperature
+            params["extra_body"] = {"temperature": call.temperature}  # a project's price row may allow it
+        if call.reasoning and call.reasoning.get("effort"):
+            params["output_config"] = {"effort": call.reasoning["effort"]}
         try:
             message = self.client.messages.create(**params)
         except self._sdk.AnthropicError as error:

@@ -1,0 +1,69 @@
+"""Contact inference: first name, last name and company from an e-mail address (BEM's
+``libraries/infer-contact.js`` with its prompt, ``prompts/infer-contact.md``).
+
+The model answers in a schema (OpenAI strict output / Anthropic forced tool), so the fields
+are always there. Without a configured provider, or when the call fails, the answer is the
+empty contact with ``method: "none"`` (BEM); it never raises.
+
+Provider and model: ``config.ai.inferContact.{provider,model}``, else the library's default
+provider; the OpenAI model defaults to ``gpt-5.4-mini`` as in BEM.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from functions.ai.errors import AIError
+
+log = logging.getLogger("bem.ai")
+
+PROMPT_PATH = Path(__file__).parent / "prompts" / "infer-contact.md"
+OPENAI_MODEL = "gpt-5.4-mini"
+TIMEOUT = 60.0
+MAX_TOKENS = 2048
+
+
+class InferredContact(BaseModel):
+    firstName: str  # noqa: N815 (the model's JSON keys are BEM's)
+    lastName: str  # noqa: N815
+    company: str
+    confidence: float
+
+
+def empty() -> dict[str, Any]:
+    return {"firstName": "", "lastName": "", "company": "", "confidence": 0, "method": "none"}
+
+
+def infer_contact(manager: Any, email: str) -> dict[str, Any]:
+    """``{firstName, lastName, company, confidence, method}`` for ``email`` (``method``: ``ai`` or ``none``)."""
+    from functions.ai.settings import default_provider
+
+    options = manager.config.ai.infer_contact
+    provider = options.provider or default_provider(manager.config)
+    if not manager.ai.configured(provider):
+        log.info("infer-contact: no %s provider configured, skipped", provider)
+        return empty()
+    model = options.model or (OPENAI_MODEL if provider == "openai" and not manager.config.openai.model else None)
+    try:
+        result = manager.ai.request(
+            provider=provider, model=model, prompt={"path": PROMPT_PATH}, message=f"Email: {email}",
+            schema=InferredContact, moderate=False, max_tokens=MAX_TOKENS, timeout=TIMEOUT,
+        )
+    except AIError as error:
+        log.warning("infer-contact: %s failed: %s", provider, error.message)
+        return empty()
+    contact: InferredContact = result.output
+    return {
+        "firstName": capitalize(contact.firstName), "lastName": capitalize(contact.lastName),
+        "company": capitalize(contact.company), "confidence": min(max(float(contact.confidence), 0.0), 1.0), "method": "ai",
+    }
+
+
+def capitalize(text: str) -> str:
+    """First letter of every word (and of each part of a hyphenated name) upper, the rest lower."""
+    return re.sub(r"[^\s-]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), (text or "").strip())
