@@ -35,27 +35,24 @@ def _anthropic_fake_server() -> Iterator[AnthropicFake]:
     fake.stop()
 
 
-def _clear_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+def _serve(fake: Any, monkeypatch: pytest.MonkeyPatch, provider: str, key: str) -> Any:
+    """Reset ``fake``, point ``provider``'s SDK at it with a test key, hide every real key."""
+    fake.reset()
     for name in (*KEY_VARIABLES, "BEM_AI_PROVIDER"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(f"{provider}_BASE_URL", fake.base_url)
+    monkeypatch.setenv(f"{provider}_API_KEY", key)
+    return fake
 
 
 @pytest.fixture
 def openai_fake(_openai_fake_server: OpenAIFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> OpenAIFake:
-    _openai_fake_server.reset()
-    _clear_keys(monkeypatch)
-    monkeypatch.setenv("OPENAI_BASE_URL", _openai_fake_server.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-fake")
-    return _openai_fake_server
+    return _serve(_openai_fake_server, monkeypatch, "OPENAI", "sk-test-fake")
 
 
 @pytest.fixture
 def anthropic_fake(_anthropic_fake_server: AnthropicFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> AnthropicFake:
-    _anthropic_fake_server.reset()
-    _clear_keys(monkeypatch)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", _anthropic_fake_server.base_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-fake")
-    return _anthropic_fake_server
+    return _serve(_anthropic_fake_server, monkeypatch, "ANTHROPIC", "sk-ant-test-fake")
 
 
 @pytest.fixture
