@@ -67,3 +67,45 @@ def infer_contact(manager: Any, email: str) -> dict[str, Any]:
 def capitalize(text: str) -> str:
     """First letter of every word (and of each part of a hyphenated name) upper, the rest lower."""
     return re.sub(r"[^\s-]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), (text or "").strip())
+
+
+def signup_personal(manager: Any, user: Any) -> dict[str, Any]:
+    """What ``user/signup`` adds to the user record from inference: ``{"personal": {name, company}}``
+    (BEM's ``buildUserRecord``), or ``{}``. Skipped when the user already has a name, when no provider
+    is configured, and under tests unless the provider is ``test``. Never raises: a sign-up never
+    fails because of inference."""
+    from functions.ai.settings import default_provider
+
+    try:
+        personal = _as_dict(_get(user, "personal"))
+        name = _as_dict(personal.get("name"))
+        email = _get(_get(user, "auth"), "email")
+        provider = manager.config.ai.infer_contact.provider or default_provider(manager.config)
+        if name.get("first") or name.get("last") or not email:
+            return {}
+        if manager.environment == "testing" and provider != "test":
+            return {}
+        inferred = infer_contact(manager, str(email))
+    except Exception:  # inference is best effort: a sign-up never fails because of it
+        log.exception("infer-contact: sign-up inference failed")
+        return {}
+    out: dict[str, Any] = {}
+    if inferred["firstName"] or inferred["lastName"]:
+        out["name"] = {k: v for k, v in (("first", inferred["firstName"]), ("last", inferred["lastName"])) if v}
+    if inferred["company"]:
+        out["company"] = {"name": inferred["company"]}
+    return {"personal": out} if out else {}
+
+
+def _get(value: Any, key: str) -> Any:
+    if value is None:
+        return None
+    return value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if hasattr(value, "model_dump"):
+        return value.model_dump(by_alias=True)
+    return {}

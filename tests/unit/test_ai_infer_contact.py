@@ -130,3 +130,44 @@ def test_infer_contact_never_raises(manager, openai_fake):
 ])
 def test_capitalize(given, expected):
     assert capitalize(given) == expected
+
+
+# sign-up ------------------------------------------------------------------------------------------
+SCRIPTED = "\"[[reply:{firstName:'grace',lastName:'hopper',company:'navy',confidence:0.8}]]\"@example.com"
+
+
+def test_signup_personal_from_the_test_provider(manager, monkeypatch):
+    from functions.ai.infer_contact import signup_personal
+    from functions.user.defaults import new_user_doc
+
+    monkeypatch.setenv("BEM_AI_PROVIDER", "test")
+
+    assert signup_personal(manager, new_user_doc("u1", SCRIPTED)) == {
+        "personal": {"name": {"first": "Grace", "last": "Hopper"}, "company": {"name": "Navy"}}}
+    assert signup_personal(manager, {"auth": {"email": "plain@example.com"}}) == {}  # the echo is no contact
+
+
+def test_signup_personal_is_skipped_when_a_name_is_given(manager, monkeypatch):
+    from functions.ai.infer_contact import signup_personal
+    from functions.user.defaults import new_user_doc
+
+    monkeypatch.setenv("BEM_AI_PROVIDER", "test")
+
+    assert signup_personal(manager, new_user_doc("u1", SCRIPTED, display_name="Ada Lovelace")) == {}
+    assert manager.ai.requests == 0
+
+
+def test_signup_personal_calls_no_real_provider_under_tests(manager, openai_fake):
+    from functions.ai.infer_contact import signup_personal
+
+    assert signup_personal(manager, {"auth": {"email": "ada@analytical.io"}}) == {}
+    assert openai_fake.requests == []
+
+
+def test_signup_personal_never_raises(manager, monkeypatch):
+    from functions.ai.infer_contact import signup_personal
+
+    monkeypatch.setenv("BEM_AI_PROVIDER", "test")
+
+    assert signup_personal(manager, {"auth": {"email": SCRIPTED}, "personal": "garbage"}) != {}
+    assert signup_personal(manager, object()) == {}

@@ -222,3 +222,10 @@ def test_route_turns_ai_errors_into_gateway_statuses(project, text, status, mess
 
     assert response.status == status and message in response.error
     assert _stored(firestore, uid, "ai-requests") == 0
+
+
+def test_manager_ai_is_built_once_under_concurrent_first_use(manager):
+    from functions.testing.concurrency import all_at_once
+
+    assert "ai" not in manager.__dict__
+    assert len(set(all_at_once(16, lambda: id(manager.ai)))) == 1
