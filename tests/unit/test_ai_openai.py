@@ -230,3 +230,13 @@ def test_image_generation_returns_decoded_images(ai, openai_fake):
     assert moderation.path == "/v1/moderations"
     assert generation.path == "/v1/images/generations"
     assert generation.body == {"model": "gpt-image-2", "prompt": "a lighthouse at dawn", "size": "1024x1024", "n": 1, "quality": "low"}
+
+
+def test_json_without_a_schema_and_a_hosted_tool(ai, openai_fake):
+    openai_fake.reply_text('```json\n{tags: ["news"],}\n```')  # fenced JSON5, as models sometimes answer
+
+    result = ai.request(message="Tag today's news", response="json", tools=[{"type": "web_search"}], provider="openai", moderate=False)
+
+    assert result.output == {"tags": ["news"]}
+    body = openai_fake.model_calls[0].body
+    assert body["text"] == {"format": {"type": "json_object"}} and body["tools"] == [{"type": "web_search"}]
