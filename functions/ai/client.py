@@ -71,6 +71,7 @@ class AI:
         key = settings.require_key(name, self.config, api_key)
         model, row = settings.model_row(name, self.config, model)
         system_text, turns = msgs.normalise(messages, system, prompt, message)
+        system_text = "\n\n".join(part for part in ("\n".join(self.config.ai.system_rules), system_text) if part)
         size = msgs.size_of(system_text, turns)
         if size > self.config.ai.max_prompt_chars:
             raise AIPromptTooLarge(f"The prompt has {size} characters; the limit is {self.config.ai.max_prompt_chars} (config ai.maxPromptChars)")

@@ -24,7 +24,8 @@ def test_text_reply_with_system_prompt_and_prices(ai, anthropic_fake):
     assert (result.content, result.stop_reason, result.model) == ("Bonjour.", "end", "claude-sonnet-4-6")
     [call] = anthropic_fake.requests  # no moderation endpoint for Anthropic
     assert call.path == "/v1/messages" and call.headers["Authorization"] == "Bearer sk-ant-test-fake"
-    assert call.body["system"] == "Answer in French." and call.body["messages"] == [{"role": "user", "content": "Hello"}]
+    assert call.body["system"].startswith("In your response, DO NOT USE EM DASHES.\n")  # BEM's rules come first
+    assert call.body["system"].endswith("\n\nAnswer in French.") and call.body["messages"] == [{"role": "user", "content": "Hello"}]
     assert call.body["max_tokens"] == 2048 and "temperature" not in call.body  # anthropic 2.x takes none
     assert call.body["output_config"] == {"effort": "low"}
     assert result.tokens.input.price == pytest.approx(result.tokens.input.count * 3 / 1e6)

@@ -32,7 +32,7 @@ def test_one_email_through_openai(admin, openai_fake):
                                           "company": "Analytical Engines", "confidence": 0.9, "method": "ai"}]}
     [call] = openai_fake.requests  # not moderated (BEM)
     assert call.path == "/v1/responses" and call.body["model"] == "gpt-5.4-mini"
-    assert call.body["instructions"] == PROMPT_PATH.read_text().strip()
+    assert call.body["instructions"].endswith("\n\n" + PROMPT_PATH.read_text().strip())
     assert call.body["input"] == [{"role": "user", "content": "Email: ada.lovelace@analytical.io"}]
     assert call.body["text"]["format"]["schema"]["required"] == ["firstName", "lastName", "company", "confidence"]
 

@@ -23,7 +23,8 @@ class Score(BaseModel):
     score: float
 
 
-def test_echo_without_a_script(ai):
+def test_echo_without_a_script(ai, ai_config):
+    ai_config(ai={"systemRules": []})
     result = ai.request(message="Hello there", provider="test")
 
     assert (result.content, result.stop_reason, result.provider) == ("Echo: Hello there", "end", "test")
