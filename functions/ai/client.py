@@ -100,13 +100,12 @@ class AI:
             output, reply, tries = self._validated(client, call, shape, reply, tokens, row, attempts)
         except BaseException:
             if charge:
-                charge.refund()
+                charge.settle(tokens.total.count, failed=True)
+            self._total(tokens, succeeded=False)
             raise
         if charge:
             charge.settle(tokens.total.count)
-        with self._lock:
-            self.tokens.add(tokens)
-            self.requests += 1
+        self._total(tokens, succeeded=True)
         return AIResult(content=reply.text, output=output, tool_calls=reply.tool_calls, stop_reason=reply.stop_reason,
                         tokens=tokens, provider=name, model=model, attempts=tries, raw=reply.raw)
 
@@ -177,6 +176,12 @@ class AI:
             reply = self._with_retries(lambda c=repair: client.complete(c), attempts)
             self._count(tokens, row, reply)
         raise AIInvalidOutput(f"The AI reply did not match the expected format: {problem}"[:500], provider=getattr(client, "name", None))
+
+    def _total(self, tokens: Tokens, succeeded: bool) -> None:
+        """Running totals: tokens of every call made (a failed request may have spent some), successful requests."""
+        with self._lock:
+            self.tokens.add(tokens)
+            self.requests += 1 if succeeded else 0
 
     @staticmethod
     def _count(tokens: Tokens, row: dict, reply: Reply) -> None:

@@ -4,7 +4,8 @@ A metric whose name ends in ``tokens`` (e.g. ``ai-tokens``) counts tokens; any o
 (e.g. ``ai-requests``) counts requests. The charge is taken before the provider is called
 (``consume``: refused with 429 before any network call when it does not fit) and settled
 after: a token charge reserves an upper estimate (prompt characters / 2 + ``max_tokens``)
-and gives back what the call did not use; a failed call gives the whole reservation back.
+and gives back what the call did not use; a failed request gives back what it did not spend
+(a request metric: the request; a token metric: the tokens no model call used).
 """
 
 from __future__ import annotations
@@ -33,13 +34,12 @@ class Charge:
         self.usage.consume(self.metric, amount)
         self.reserved += amount
 
-    def settle(self, tokens_used: int) -> None:
-        """Charge what was used (a token metric) or keep the one request (a request metric)."""
+    def settle(self, tokens_used: int, failed: bool = False) -> None:
+        """Keep what was used: the tokens (a token metric) or the request (a request metric, unless it failed)."""
         if self.per_token:
             self._adjust(tokens_used - self.reserved)
-
-    def refund(self) -> None:
-        self._adjust(-self.reserved)
+        elif failed:
+            self._adjust(-self.reserved)
 
     def _adjust(self, delta: int) -> None:
         self.reserved = 0

@@ -149,6 +149,18 @@ def test_token_metric_charges_the_tokens_used(manager, ai, accounts, firestore):
     assert _stored(firestore, uid, "ai-tokens") == result.tokens.total.count > 0
 
 
+def test_a_failed_request_keeps_the_tokens_its_calls_spent(manager, ai, accounts, firestore):
+    _limit(manager, **{"ai-tokens": 100_000})
+    uid = accounts["basic"].uid
+
+    with pytest.raises(AIInvalidOutput):
+        ai.request(message='[[reply:{"nope": 1}]]', provider="test", schema=Score, usage=Usage.for_user(manager, uid), metric="ai-tokens")
+
+    spent = ai.tokens.total.count
+    assert spent > 0 and ai.requests == 0
+    assert _stored(firestore, uid, "ai-tokens") == spent  # two model calls were made and are charged
+
+
 def test_token_metric_refuses_when_the_estimate_does_not_fit(manager, ai, accounts, firestore):
     _limit(manager, **{"ai-tokens": 100})
     uid = accounts["basic"].uid
