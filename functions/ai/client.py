@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import random
 import threading
+import time
 from typing import Any, Literal
 
 from functions.ai import messages as msgs
@@ -89,15 +90,16 @@ class AI:
         client = self._provider(name, key)
         charge = Charge.of(usage, metric)
         attempts = self.config.ai.retries if retries is None else retries
+        budget = Budget(call.timeout, self.config.ai.deadline)
         if charge:
             charge.reserve(size, call.max_tokens)
         tokens = Tokens()
         try:
             if moderate if moderate is not None else name == "openai":
-                self._moderate(client, msgs.last_user_text(turns), call.timeout, attempts)
-            reply = self._with_retries(lambda: client.complete(call), attempts)
+                self._moderate(client, msgs.last_user_text(turns), attempts, budget)
+            reply = self._with_retries(lambda t: client.complete(dataclasses.replace(call, timeout=t)), attempts, budget)
             self._count(tokens, row, reply)
-            output, reply, tries = self._validated(client, call, shape, reply, tokens, row, attempts)
+            output, reply, tries = self._validated(client, call, shape, reply, tokens, row, attempts, budget)
         except BaseException:
             if charge:
                 charge.settle(tokens.total.count, failed=True)
@@ -117,11 +119,11 @@ class AI:
         chosen = model or self.config.openai.image_model or prices.DEFAULT_IMAGE_MODEL
         client = self._provider("openai", key)
         attempts = self.config.ai.retries if retries is None else retries
-        wait = float(timeout or self.config.ai.timeout)
+        budget = Budget(float(timeout or self.config.ai.timeout), self.config.ai.deadline)
         if moderate:
-            self._moderate(client, prompt, wait, attempts)
-        return self._with_retries(lambda: client.image(prompt, model=chosen, size=size, quality=quality,
-                                                       background=background, n=n, timeout=wait), attempts)
+            self._moderate(client, prompt, attempts, budget)
+        return self._with_retries(lambda t: client.image(prompt, model=chosen, size=size, quality=quality,
+                                                         background=background, n=n, timeout=t), attempts, budget)
 
     # internals ------------------------------------------------------------------------------
     def _provider(self, name: str, key: str) -> Any:
@@ -133,32 +135,38 @@ class AI:
                 client = self._providers[(name, key)] = build(name, key, self.manager)
             return client
 
-    def _moderate(self, client: Any, text: str, timeout: float, attempts: int) -> None:
+    def _moderate(self, client: Any, text: str, attempts: int, budget: Budget) -> None:
         if not text or not hasattr(client, "moderate"):
             return
         try:
-            flagged = self._with_retries(lambda: client.moderate(text, timeout), attempts)
+            flagged = self._with_retries(lambda t: client.moderate(text, t), attempts, budget)
         except AIError as error:  # BEM goes on when moderation itself fails
             log.warning("ai: moderation failed, request not moderated: %s", error.message)
             return
         if flagged:
             raise AIRefused("This request is inappropriate", provider=getattr(client, "name", None))
 
-    def _with_retries(self, action: Any, attempts: int) -> Any:
-        from tenacity import Retrying, retry_if_exception, stop_after_attempt
+    def _with_retries(self, action: Any, attempts: int, budget: Budget) -> Any:
+        """``action(timeout)`` with up to ``attempts`` retries of retryable errors, each waiting what the
+        provider asked (``retry-after``) or a jittered exponential backoff, all within ``budget``."""
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_any
 
-        def wait(state: Any) -> float:
+        def pause(state: Any) -> float:
             error = state.outcome.exception()
             if getattr(error, "retry_after", None) is not None:
-                return min(error.retry_after, self.max_wait)
+                return float(error.retry_after)
             return min(self.backoff * 2 ** (state.attempt_number - 1), self.max_wait) * (1 - 0.25 * random.random())
 
-        retrying = Retrying(stop=stop_after_attempt(attempts + 1), wait=wait, reraise=True,
+        def out_of_time(state: Any) -> bool:
+            wanted = pause(state)
+            return wanted > self.max_wait or wanted >= budget.left()
+
+        retrying = Retrying(stop=stop_any(stop_after_attempt(attempts + 1), out_of_time), wait=pause, reraise=True,
                             retry=retry_if_exception(lambda e: isinstance(e, AIError) and e.retryable))
-        return retrying(action)
+        return retrying(lambda: action(budget.per_attempt()))
 
     def _validated(self, client: Any, call: Call, shape: Schema | None, reply: Reply, tokens: Tokens,
-                   row: dict, attempts: int) -> tuple[Any, Reply, int]:
+                   row: dict, attempts: int, budget: Budget) -> tuple[Any, Reply, int]:
         """(output, final reply, model calls made): a JSON reply parsed and checked; one repair attempt."""
         if call.response != "json" or reply.tool_calls:
             return None, reply, 1
@@ -173,7 +181,7 @@ class AI:
                 break
             repair = dataclasses.replace(call, messages=(*call.messages, Message("assistant", reply.text),
                                                          Message("user", REPAIR.format(problem=problem))))
-            reply = self._with_retries(lambda c=repair: client.complete(c), attempts)
+            reply = self._with_retries(lambda t, c=repair: client.complete(dataclasses.replace(c, timeout=t)), attempts, budget)
             self._count(tokens, row, reply)
         raise AIInvalidOutput(f"The AI reply did not match the expected format: {problem}"[:500], provider=getattr(client, "name", None))
 
@@ -189,6 +197,21 @@ class AI:
         step = Tokens(input=Count(reply.input_tokens, input_price), output=Count(reply.output_tokens, output_price),
                       total=Count(reply.input_tokens + reply.output_tokens, round(input_price + output_price, 10)))
         tokens.add(step)
+
+
+class Budget:
+    """The time one request may take: each provider call gets ``timeout`` seconds, all of them
+    together (retries and waits included) at most ``deadline`` (config ``ai.deadline``)."""
+
+    def __init__(self, timeout: float, deadline: float) -> None:
+        self.timeout = timeout
+        self.ends = time.monotonic() + deadline
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    def per_attempt(self) -> float:
+        return max(min(self.timeout, self.left()), 0.001)
 
 
 class BoundAI:

@@ -200,6 +200,9 @@ class AI(_Model):
     metric: str | None = None
     retries: int = Field(default=2, ge=0, le=10)
     timeout: float = Field(default=120, gt=0)
+    """Seconds per provider call."""
+    deadline: float = Field(default=240, gt=0)
+    """Seconds for a whole request, retries and waits included (bm_api gives a request 300 s)."""
     max_prompt_chars: int = Field(default=400_000, gt=0)
     system_rules: list[str] = [
         "In your response, DO NOT USE EM DASHES.",

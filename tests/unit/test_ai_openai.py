@@ -251,3 +251,27 @@ def test_system_rules_come_from_config(ai, ai_config, openai_fake):
 
     assert openai_fake.model_calls[0].body["instructions"] == "Answer in English."
     assert "instructions" not in openai_fake.model_calls[1].body
+
+
+def test_retries_stop_at_the_request_deadline(ai, ai_config, openai_fake):
+    ai_config(ai={"deadline": 1.0})
+    openai_fake.reply_text("late", delay=2.0).reply_text("late", delay=2.0)
+
+    started = time.monotonic()
+    with pytest.raises(AITimeout):
+        ai.request(message="hi", provider="openai", moderate=False, timeout=10, retries=5)
+
+    assert time.monotonic() - started < 1.8 and len(openai_fake.model_calls) == 1
+
+
+def test_a_retry_after_beyond_the_wait_cap_is_not_waited_for(ai, openai_fake):
+    from functions.ai import AIRateLimited
+
+    openai_fake.fail(429, retry_after=120).reply_text("never asked")
+
+    started = time.monotonic()
+    with pytest.raises(AIRateLimited) as error:
+        ai.request(message="hi", provider="openai", moderate=False)
+
+    assert error.value.retry_after == 120 and error.value.status == 503
+    assert time.monotonic() - started < 1 and len(openai_fake.model_calls) == 1
