@@ -111,15 +111,16 @@ class AI:
         return AIResult(content=reply.text, output=output, tool_calls=reply.tool_calls, stop_reason=reply.stop_reason,
                         tokens=tokens, provider=name, model=model, attempts=tries, raw=reply.raw)
 
-    def image(self, prompt: str, *, model: str | None = None, size: str = "1024x1024", quality: str | None = None,
+    def image(self, prompt: str, *, model: str | None = None, size: str = "1024x1024", quality: str | None = "medium",
               background: str | None = None, n: int = 1, api_key: str | None = None, timeout: float | None = None,
-              retries: int | None = None, moderate: bool = True) -> list[ImageResult]:
-        """OpenAI image generation (default ``gpt-image-2``): one ``ImageResult`` per image."""
+              retries: int | None = None, moderate: bool = False) -> list[ImageResult]:
+        """OpenAI image generation (default ``gpt-image-2``, BEM's defaults): one ``ImageResult`` per image.
+        Generation is slow (≈ 40 s), so the call may take the whole ``ai.deadline``; not moderated unless asked (BEM)."""
         key = settings.require_key("openai", self.config, api_key)
         chosen = model or self.config.openai.image_model or prices.DEFAULT_IMAGE_MODEL
         client = self._provider("openai", key)
         attempts = self.config.ai.retries if retries is None else retries
-        budget = Budget(float(timeout or self.config.ai.timeout), self.config.ai.deadline)
+        budget = Budget(float(timeout or self.config.ai.deadline), self.config.ai.deadline)
         if moderate:
             self._moderate(client, prompt, attempts, budget)
         return self._with_retries(lambda t: client.image(prompt, model=chosen, size=size, quality=quality,

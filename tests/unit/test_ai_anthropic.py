@@ -112,3 +112,16 @@ def test_a_refused_key_is_a_config_error_without_the_key(ai, anthropic_fake):
         ai.request(message="hi", provider="anthropic")
 
     assert "refused the API key" in error.value.message and "sk-ant" not in error.value.message
+
+
+def test_tool_choice_mapping_and_hosted_tools_refused(ai, anthropic_fake):
+    tools = [{"name": "lookup", "parameters": {"type": "object", "properties": {}}}]
+    anthropic_fake.reply_text("a").reply_text("b")
+
+    ai.request(message="go", tools={"list": tools, "choice": "required"}, provider="anthropic")
+    ai.request(message="go", tools={"list": tools, "choice": {"name": "lookup"}}, provider="anthropic")
+    with pytest.raises(AIConfigError) as error:
+        ai.request(message="go", tools=[{"type": "web_search"}], provider="anthropic")
+
+    assert [c.body["tool_choice"] for c in anthropic_fake.model_calls] == [{"type": "any"}, {"type": "tool", "name": "lookup"}]
+    assert "OpenAI only" in error.value.message and len(anthropic_fake.model_calls) == 2

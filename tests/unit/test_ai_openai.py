@@ -223,14 +223,31 @@ def test_config_prices_add_a_model_and_override_a_price(ai, ai_config, openai_fa
 
 
 def test_image_generation_returns_decoded_images(ai, openai_fake):
-    [image] = ai.image("a lighthouse at dawn", quality="low")
+    [image] = ai.image("a lighthouse at dawn")
 
     assert image.buffer.startswith(b"\x89PNG") and image.mime == "image/png"
     assert base64.b64decode(image.b64) == image.buffer
-    moderation, generation = openai_fake.requests
-    assert moderation.path == "/v1/moderations"
+    [generation] = openai_fake.requests  # not moderated by default (BEM)
     assert generation.path == "/v1/images/generations"
-    assert generation.body == {"model": "gpt-image-2", "prompt": "a lighthouse at dawn", "size": "1024x1024", "n": 1, "quality": "low"}
+    assert generation.body == {"model": "gpt-image-2", "prompt": "a lighthouse at dawn", "size": "1024x1024", "n": 1, "quality": "medium"}
+
+
+def test_image_moderated_on_request_and_refused_when_flagged(ai, openai_fake):
+    openai_fake.flag_next()
+
+    with pytest.raises(AIRefused):
+        ai.image("something awful", moderate=True)
+
+    assert [r.path for r in openai_fake.requests] == ["/v1/moderations"]
+
+
+def test_tool_choice_in_bems_terms(ai, openai_fake):
+    tools = {"list": [{"name": "lookup", "parameters": {"type": "object", "properties": {}}}], "choice": {"name": "lookup"}}
+    openai_fake.reply_tool_calls(("lookup", {}))
+
+    ai.request(message="go", tools=tools, provider="openai", moderate=False)
+
+    assert openai_fake.model_calls[0].body["tool_choice"] == {"type": "function", "name": "lookup"}
 
 
 def test_json_without_a_schema_and_a_hosted_tool(ai, openai_fake):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from functions.ai.errors import AIConfigError
 from functions.ai.providers.errors import translate
 from functions.ai.settings import base_url
 from functions.ai.types import Call, Message, Reply, ToolCall
@@ -25,8 +26,10 @@ class AnthropicProvider:
 
     def complete(self, call: Call) -> Reply:
         system = call.system
-        tools = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in call.tools if t.hosted is None]
-        tools += [dict(t.hosted) for t in call.tools if t.hosted is not None]
+        hosted = [t.name for t in call.tools if t.hosted is not None]
+        if hosted:
+            raise AIConfigError(f"Hosted tools are OpenAI only, not for anthropic: {', '.join(hosted)}", provider=self.name)
+        tools = [{"name": t.name, "description": t.description, "input_schema": t.parameters} for t in call.tools]
         params: dict[str, Any] = {"model": call.model, "max_tokens": call.max_tokens, "messages": _messages(call.messages),
                                   "timeout": call.timeout}
         forced = call.schema is not None and not tools
@@ -39,7 +42,7 @@ class AnthropicProvider:
         if tools:
             params["tools"] = tools
             if call.tool_choice is not None and not forced:
-                params["tool_choice"] = call.tool_choice
+                params["tool_choice"] = _choice(call.tool_choice)
         if system:
             params["system"] = system
         if call.temperature is not None:
@@ -51,6 +54,15 @@ class AnthropicProvider:
         except self._sdk.AnthropicError as error:
             raise translate(error, self.name, self._sdk) from None
         return _reply(message, forced)
+
+
+def _choice(choice: Any) -> Any:
+    """BEM's ``"auto" | "required" | "none" | {"name": ...}`` in the Messages API's terms."""
+    if isinstance(choice, str):
+        return {"type": {"required": "any"}.get(choice, choice)}
+    if isinstance(choice, dict) and choice.get("name") and "type" not in choice:
+        return {"type": "tool", "name": choice["name"]}
+    return choice
 
 
 def _messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ class OpenAIProvider:
         if call.tools:
             params["tools"] = [_tool(t) for t in call.tools]
             if call.tool_choice is not None:
-                params["tool_choice"] = call.tool_choice
+                params["tool_choice"] = _choice(call.tool_choice)
         try:
             response = self.client.responses.create(**params)
         except self._sdk.OpenAIError as error:
@@ -90,6 +90,13 @@ def _tool(tool: Any) -> dict[str, Any]:
     if tool.hosted is not None:
         return dict(tool.hosted)
     return {"type": "function", "name": tool.name, "description": tool.description, "parameters": tool.parameters, "strict": False}
+
+
+def _choice(choice: Any) -> Any:
+    """BEM's ``"auto" | "required" | "none" | {"name": ...}`` in the Responses API's terms."""
+    if isinstance(choice, dict) and choice.get("name") and "type" not in choice:
+        return {"type": "function", "name": choice["name"]}
+    return choice
 
 
 def _reply(response: Any) -> Reply:
