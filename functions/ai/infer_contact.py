@@ -109,3 +109,17 @@ def _as_dict(value: Any) -> dict[str, Any]:
     if hasattr(value, "model_dump"):
         return value.model_dump(by_alias=True)
     return {}
+
+
+def record_signup_contact(manager: Any, uid: str, user: Any) -> dict[str, Any]:
+    """``signup_personal`` written onto ``users/{uid}`` (merged: only the inferred leaves). Returns what
+    was written (``{}`` when nothing was). Never raises: a sign-up never fails because of it."""
+    personal = signup_personal(manager, user)
+    if not personal:
+        return {}
+    try:
+        manager.users.ref(uid).set(personal, merge=True)
+    except Exception:  # the inference is a nicety; the sign-up itself is already written
+        log.exception("infer-contact: writing the inferred contact for %s failed", uid)
+        return {}
+    return personal

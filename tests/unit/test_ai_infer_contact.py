@@ -171,3 +171,17 @@ def test_signup_personal_never_raises(manager, monkeypatch):
 
     assert signup_personal(manager, {"auth": {"email": SCRIPTED}, "personal": "garbage"}) != {}
     assert signup_personal(manager, object()) == {}
+
+
+def test_record_signup_contact_merges_the_inferred_leaves(manager, firestore, monkeypatch):
+    from functions.ai.infer_contact import record_signup_contact
+
+    monkeypatch.setenv("BEM_AI_PROVIDER", "test")
+    firestore.set("users/u-grace", {"auth": {"uid": "u-grace", "email": SCRIPTED}, "personal": {"gender": "f", "name": {"first": None}}})
+
+    written = record_signup_contact(manager, "u-grace", firestore.get("users/u-grace"))
+
+    stored = firestore.get("users/u-grace")["personal"]
+    assert written["personal"]["name"] == {"first": "Grace", "last": "Hopper"}
+    assert stored == {"gender": "f", "name": {"first": "Grace", "last": "Hopper"}, "company": {"name": "Navy"}}
+    assert record_signup_contact(manager, "u-grace", firestore.get("users/u-grace")) == {}  # now named: skipped
