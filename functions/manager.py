@@ -70,6 +70,7 @@ class Manager:
         self.routes = RouteTable.discover(self.options.layers("routes"))
         self.schemas = SchemaTable(self.options.layers("schemas"))
         check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
+        self._lock = threading.Lock()  # this Manager's lazy services (e.g. ``ai``)
         self._firebase_app: Any = None
         self._project_id = env.project_id()
         Manager.instance = self
