@@ -182,3 +182,24 @@ def test_admin_deletes_another_user_but_users_cannot(bm, firestore, accounts, au
 
 def test_delete_of_an_unknown_user_is_404(bm, auth_admin):
     assert bm.as_("admin").delete("user", {"uid": "nobody"}).status == 404
+
+
+def test_concurrent_signups_complete_once(bm, firestore, new_user):
+    from functions.testing.concurrency import all_at_once
+
+    client = new_user("u-race")
+    assert client.get("user").status == 200
+    statuses = all_at_once(8, lambda: client.post("user/signup", {"consent": {"legal": {"granted": True}}}).status)
+    assert sorted(statuses) == [200] + [400] * 7
+    assert firestore.get("users/u-race")["consent"]["legal"]["status"] == "granted"
+
+
+def test_signup_waits_for_the_document_on_create_is_still_writing(bm, manager, firestore):
+    import threading
+
+    manager.services["auth_admin"].add("u-late", "late@example.com")
+    firestore.set("users/u-late", {"flags": {}})  # on-create has not filled auth.uid yet
+    threading.Timer(0.6, lambda: firestore.set("users/u-late", {"auth": {"uid": "u-late"}}, merge=True)).start()
+    response = bm.as_("admin").post("user/signup", {"uid": "u-late"})
+    assert response.status == 200, response.text
+    assert firestore.get("users/u-late")["flags"]["signupProcessed"] is True
