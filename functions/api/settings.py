@@ -1,6 +1,8 @@
 """Resolve a route's schema, then trim → sanitize → validate the request data.
 
-Trimming and sanitizing run before validation so constraints see the clean value.
+Trimming always runs; HTML sanitizing only where asked (BEM 5.11): every field of a route with
+``sanitize=True`` but those marked ``Unsanitized``, and fields marked ``Sanitized`` anywhere.
+Both run before validation so constraints see the clean value.
 Unknown keys are dropped unless the route sets ``include_non_schema_settings``.
 A failure answers 400 naming the field path (``items.2.name``).
 """
@@ -19,7 +21,7 @@ from functions.api.modules import import_file
 from functions.api.options import CREDENTIAL_KEYS
 from functions.api.sanitize import sanitize_value, trim_value
 from functions.errors import SetupError, ValidationError
-from functions.schemas import _UnsanitizedMarker, _VerbatimMarker
+from functions.schemas import _SanitizedMarker, _UnsanitizedMarker, _VerbatimMarker
 
 
 class SchemaTable:
@@ -78,8 +80,8 @@ def build_settings(model: type[pydantic.BaseModel] | None, data: dict, *, saniti
     if model is None:
         incoming = trim_value(incoming)
         return sanitize_value(incoming) if sanitize else incoming
-    raw_fields = _unsanitized_fields(model)
-    verbatim = _fields_marked(model, _VerbatimMarker)
+    raw_fields, stripped_fields = _marked_fields(model, _UnsanitizedMarker), _marked_fields(model, _SanitizedMarker)
+    verbatim = _marked_fields(model, _VerbatimMarker)
     prepared = {}
     for key, value in incoming.items():
         known = key in model.model_fields or any(f.alias == key for f in model.model_fields.values())
@@ -89,8 +91,8 @@ def build_settings(model: type[pydantic.BaseModel] | None, data: dict, *, saniti
             prepared[key] = value
             continue
         value = trim_value(value)
-        keep_html = known and key in raw_fields
-        prepared[key] = value if (keep_html or not sanitize) else sanitize_value(value)
+        strip = not (known and key in raw_fields) if sanitize else (known and key in stripped_fields)
+        prepared[key] = sanitize_value(value) if strip else value
     target = _allowing_extra(model) if include_extra else model
     try:
         return target.model_validate(prepared)
@@ -105,13 +107,10 @@ def _allowing_extra(model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]
     return type(model.__name__, (model,), {"model_config": config, "__module__": model.__module__})
 
 
-def _unsanitized_fields(model: type[pydantic.BaseModel]) -> frozenset[str]:
-    return _fields_marked(model, _UnsanitizedMarker)
-
-
 @functools.lru_cache(maxsize=512)
-def _fields_marked(model: type[pydantic.BaseModel], marker: type) -> frozenset[str]:
-    """Names and aliases of the fields annotated with ``marker``, also inside ``X | None``."""
+def _marked_fields(model: type[pydantic.BaseModel], marker: type) -> frozenset[str]:
+    """Names and aliases of the top-level fields annotated with ``marker`` (``Sanitized``/``Unsanitized``/
+    ``Verbatim``), also inside ``X | None``."""
     names: set[str] = set()
     for name, info in model.model_fields.items():
         found = list(info.metadata)

@@ -69,7 +69,7 @@ def test_identifier_fields_are_not_trimmed_or_sanitised_but_others_are(project, 
     """)
     write(project / "routes/ids/post.py", """
         from functions.api import RouteOptions
-        OPTIONS = RouteOptions(authenticate=False)
+        OPTIONS = RouteOptions(authenticate=False, sanitize=True)
         def main(settings):
             return settings.model_dump()
     """)
