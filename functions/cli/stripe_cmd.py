@@ -24,7 +24,7 @@ def fake(
     """Run the local fake Stripe API (seeded with the config's products and prices) until Ctrl-C."""
     from functions.cli.project import project_root
     from functions.emulator import detect_running
-    from functions.emulator.local_stripe import start_local_stripe, stripe_env
+    from functions.emulator.local_stripe import LOCAL_SECRET_KEY, start_local_stripe, stripe_env
 
     root = project_root()
     env = stripe_env(root)
@@ -36,8 +36,12 @@ def fake(
         raise typer.Exit(1) from None
     typer.echo(f"Fake Stripe API at {local.fake.url}, events to {local.webhook_url}")
     typer.echo("The functions need (in .env, then restart the emulators):")
-    for name, value in {**env, "STRIPE_API_BASE": local.fake.url}.items():
-        typer.echo(f"  {name}={value}")
+    typer.echo(f"  STRIPE_API_BASE={local.fake.url}")
+    secret = env["STRIPE_WEBHOOK_SECRET"]
+    typer.echo(f"  STRIPE_WEBHOOK_SECRET={secret}" if secret.startswith("whsec_local_") else
+               "  STRIPE_WEBHOOK_SECRET: the one already configured (events are signed with it)")
+    if env["STRIPE_SECRET_KEY"] == LOCAL_SECRET_KEY:
+        typer.echo(f"  STRIPE_SECRET_KEY={LOCAL_SECRET_KEY}")
     typer.echo("Pay a checkout session: mgr stripe pay <session id>. Ctrl-C stops.")
     try:
         while True:

@@ -20,7 +20,7 @@ import pytest
 import requests
 from dotenv import dotenv_values
 
-from functions.config.secrets import GENERATED
+from functions.config.secrets import GENERATED, NAMES
 from functions.emulator.local_stripe import STRIPE_FAKE_PORT, WEBHOOK_PATH
 from functions.testing.emulator import emulator_urls
 from functions.testing.stripe_local import LocalStripe
@@ -66,7 +66,7 @@ def test_setup_writes_env_with_every_generated_secret(bem_root, tmp_path):
         shutil.copy(bem_root / name, tmp_path / name)
     mgr = Path(sys.executable).parent / "mgr"
     run = subprocess.run([str(mgr), "setup"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         env={k: v for k, v in os.environ.items() if k not in GENERATED})
+                         env={k: v for k, v in os.environ.items() if k not in NAMES})
     assert run.returncode == 0, run.stdout + run.stderr
     values = dotenv_values(tmp_path / ".env")
     assert all(values[name] for name in GENERATED)
