@@ -164,12 +164,7 @@ class EmulatorHandle:
         if self.orphan_pattern:
             # functions workers the emulator abandoned earlier were re-parented to init
             everything |= set(processes.pids_matching(self.orphan_pattern))
-        survivors = processes.wait_gone(everything, 2.0)
-        for sig in processes.TERMINATE_SEQUENCE:
-            if not survivors:
-                break
-            processes.signal_all(survivors, sig)
-            survivors = processes.wait_gone(survivors, 5.0)
+        processes.terminate(everything)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
         return self.proc.returncode

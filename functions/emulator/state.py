@@ -83,11 +83,6 @@ def stop_recorded(root: Path, timeout: float = 60.0) -> str:
         with contextlib.suppress(ProcessLookupError):
             os.kill(int(firebase["pid"]), signal.SIGINT)
         processes.wait_gone({int(firebase["pid"])}, 30.0)
-    survivors = processes.wait_gone(pids, 2.0)
-    for sig in processes.TERMINATE_SEQUENCE:
-        if not survivors:
-            break
-        processes.signal_all(survivors, sig)
-        survivors = processes.wait_gone(survivors, 5.0)
+    survivors = processes.terminate(pids)
     clear_state(root)
     return f"stopped {len(pids)} recorded process(es)" + (f"; {len(survivors)} would not exit" if survivors else "")
