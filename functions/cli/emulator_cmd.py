@@ -58,7 +58,7 @@ def emulator(
     from rich.console import Console
 
     from functions.emulator import EmulatorError, ProvisionError, detect_running, provision_all, start_emulators
-    from functions.emulator.local_stripe import start_local_stripe, stripe_env
+    from functions.emulator.local_stripe import hidden_by_dotenv, start_local_stripe, stripe_env
     from functions.emulator.state import clear_state, write_state
 
     console = Console()
@@ -73,6 +73,11 @@ def emulator(
     local = None
     if stripe:
         extra_env.update(stripe_env(root, extra_env))
+        hidden = [] if test_mode else hidden_by_dotenv(root, list(extra_env))
+        if hidden:
+            console.print(f"[red]✘[/] .env sets {', '.join(hidden)} to an empty value, which the functions would get "
+                          "instead of the local fake's: delete or comment out those lines.")
+            raise typer.Exit(1)
 
     try:
         prov = provision_all(root, wanted, console=console)

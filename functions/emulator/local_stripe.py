@@ -42,6 +42,14 @@ def stripe_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, s
     }
 
 
+def hidden_by_dotenv(root: Path, names: list[str]) -> list[str]:
+    """Names that ``.env`` sets to an empty value: firebase-tools would hand the functions that empty value."""
+    from dotenv import dotenv_values
+
+    values = dotenv_values(Path(root) / ".env")
+    return [name for name in names if name in values and not values[name]]
+
+
 def start_local_stripe(root: Path, urls: EmulatorUrls | None, webhook_secret: str, webhook_url: str | None = None,
                        port: int = STRIPE_FAKE_PORT) -> LocalStripe:
     """Start the fake on ``port``, seeded from the project's config, delivering to ``bm_api``."""

@@ -65,11 +65,25 @@ def test_env_file_is_private(tmp_path):
 
 
 def test_every_secret_is_documented_in_the_template_and_readme(bem_root):
-    template = dotenv_values(bem_root / ".env.example")
+    template = (bem_root / ".env.example").read_text()
     readme = (bem_root / "README.md").read_text()
     for name in NAMES:
-        assert name in template, f".env.example lacks {name}"
+        assert f"{name}=" in template, f".env.example lacks {name}"
         assert f"`{name}`" in readme, f"README's secrets table lacks {name}"
+
+
+def test_the_template_sets_no_empty_user_secret(bem_root):
+    """An empty NAME= in .env would reach the emulated functions ahead of the shell's value."""
+    assert set(dotenv_values(bem_root / ".env.example")) == set(GENERATED)
+
+
+def test_empty_dotenv_lines_that_would_hide_the_fakes_values_are_found(tmp_path):
+    from functions.emulator.local_stripe import hidden_by_dotenv, stripe_env
+
+    (tmp_path / ".env").write_text("STRIPE_SECRET_KEY=\nSTRIPE_WEBHOOK_SECRET=whsec_mine\n")
+    env = stripe_env(tmp_path)
+    assert env["STRIPE_WEBHOOK_SECRET"] == "whsec_mine"  # the functions verify with .env's: the fake signs with it
+    assert hidden_by_dotenv(tmp_path, list(env)) == ["STRIPE_SECRET_KEY"]
 
 
 def test_a_missing_secret_is_named_in_the_503(monkeypatch):
