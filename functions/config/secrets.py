@@ -58,6 +58,10 @@ REGISTRY: tuple[Secret, ...] = (
     Secret("BEEHIIV_API_KEY", "user", "newsletter subscriptions", "sign-ups work; nobody is subscribed"),
     Secret("OPENAI_API_KEY", "user", "OpenAI calls", "everything that does not call OpenAI"),
     Secret("ANTHROPIC_API_KEY", "user", "Anthropic calls", "everything that does not call Anthropic"),
+    Secret("BACKEND_MANAGER_OPENAI_API_KEY", "user", "OpenAI calls when OPENAI_API_KEY is unset (BEM's fallback key)",
+           "everything that does not call OpenAI"),
+    Secret("BACKEND_MANAGER_ANTHROPIC_API_KEY", "user", "Anthropic calls when ANTHROPIC_API_KEY is unset (BEM's fallback key)",
+           "everything that does not call Anthropic"),
 )
 BY_NAME = {item.name: item for item in REGISTRY}
 NAMES = tuple(BY_NAME)
