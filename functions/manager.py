@@ -1,6 +1,6 @@
 """The Manager: one per deployment, made by ``Manager.init(globals(), ...)`` in main.py.
 
-``init`` validates the config, lists the route/schema/hook/cron directories and places
+``init`` validates the config, checks the route/schema/hook file names and places
 the ``bm_*`` Cloud Functions into main.py's globals, where firebase-tools finds them.
 It calls no Google service: Firestore, firebase-admin and the processor SDKs are set
 up on first use, so deploy discovery and tests run offline and cold starts stay short.
@@ -57,13 +57,20 @@ class Manager:
         load_dotenv_for(root, self.environment)
         self.environment = env.detect()
         self.log = configure_logging(self.environment)
+        problems = env.serving_problems(self.environment)
+        if problems:
+            message = "Refusing to start: " + "; ".join(problems)
+            self.log.critical(message)
+            raise SetupError(message)
         self.config = load_config(self.options.config_path or root / CONFIG_FILE)
         from functions.api.routes import RouteTable
         from functions.api.settings import SchemaTable
+        from functions.layout_check import check_layout
 
         self.routes = RouteTable.discover(self.options.layers("routes"))
         self.schemas = SchemaTable(self.options.layers("schemas"))
-        self._lock = threading.Lock()
+        check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
+        self._lock = threading.Lock()  # this Manager's lazy services (e.g. ``ai``)
         self._firebase_app: Any = None
         self._project_id = env.project_id()
         Manager.instance = self
@@ -119,8 +126,10 @@ class Manager:
 
         return firestore_client(self.project_id)
 
+    _app_lock = threading.Lock()  # one for the process: firebase-admin's default app is process-wide
+
     def firebase_app(self) -> Any:
-        with self._lock:
+        with Manager._app_lock:
             if self._firebase_app is None:
                 import firebase_admin
 

@@ -69,15 +69,21 @@ def use_auth_admin(manager: Manager, admin: AuthAdmin) -> AuthAdmin:
     return admin
 
 
+_APP_LOCK = threading.Lock()
+
+
 def _default_app() -> Any:
+    """The default firebase-admin app, made once (two first requests at once would both
+    find none and the second ``initialize_app`` would raise)."""
     import firebase_admin
 
     from functions.environment import project_id
 
-    try:
-        return firebase_admin.get_app()
-    except ValueError:
-        return firebase_admin.initialize_app(options={"projectId": project_id()})
+    with _APP_LOCK:
+        try:
+            return firebase_admin.get_app()
+        except ValueError:
+            return firebase_admin.initialize_app(options={"projectId": project_id()})
 
 
 def _stamp_ms(value: int | None) -> Stamp:
