@@ -57,9 +57,13 @@ class FCMFake:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> FCMFake:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
+        class Quiet(WSGIRequestHandler):  # one log line per message would drown a 100,000-token run
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=Quiet)
         self.port = self._server.server_port
         threading.Thread(target=self._server.serve_forever, name="fcm-fake", daemon=True).start()
         return self
