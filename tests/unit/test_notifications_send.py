@@ -107,6 +107,7 @@ def test_route_names_the_missing_field(bm, fcm_fake):
 
 
 def test_legacy_command(bm, fcm_fake):
-    response = bm.as_("admin").command("admin:send-notification", {"notification": {"title": "t", "body": "b"}, "filters": {"token": "abc"}})
+    payload = {"notification": {"title": "t", "body": "b"}, "filters": {"token": "abc", "tags": False}}  # BEM sends tags: false
+    response = bm.as_("admin").command("admin:send-notification", payload)
     assert response.status == 200, response.text
     assert response.json["sent"] == 1 and fcm_fake.tokens_sent == ["abc"]
