@@ -116,6 +116,14 @@ class Manager:
 
             return self.__dict__.get("ai") or AI(self)
 
+    @functools.cached_property
+    def notifications(self) -> Any:
+        """Push notifications (functions/notifications, docs/notifications.md); Messaging loads on the first send."""
+        with self._lock:
+            from functions.notifications import Notifications
+
+            return self.__dict__.get("notifications") or Notifications(self)
+
     @property
     def project_id(self) -> str:
         return self._project_id

@@ -44,6 +44,7 @@ REST_EQUIVALENTS = {
     "admin:firestore-query": ("admin/firestore/query", "post"),
     "admin:cron": ("admin/cron", "post"),
     "admin:infer-contact": ("admin/infer-contact", "post"),
+    "admin:send-notification": ("admin/notification", "post"),
 }
 
 
