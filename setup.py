@@ -20,7 +20,9 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).parent
 BUILTIN_FOLDERS = ("routes", "schemas", "hooks", "cron", "templates")
 # Root files a new project starts from (``mgr init``), kept at their relative paths.
-PROJECT_FILES = ("backend-manager-config.json", "firestore.rules", ".env.example", "emulator/package.json", "emulator/package-lock.json")
+PROJECT_FILES = (
+    "firebase.json", "backend-manager-config.json", "firestore.rules", ".env.example", "emulator/package.json", "emulator/package-lock.json",
+)
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
 
 

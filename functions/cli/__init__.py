@@ -24,13 +24,8 @@ def _register() -> None:
     app.command("init")(init_cmd.init)
     app.command("doctor")(doctor_cmd.doctor)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
-    try:
-        from functions.cli import emulator_cmd
-
-        app.command("emulator")(emulator_cmd.emulator)
-    except ImportError:  # pragma: no cover
-        pass
-    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd")):
+    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd"), ("emulator", "emulator_cmd"),
+                              ("stripe", "stripe_cmd")):
         try:
             module = __import__(f"functions.cli.{module_name}", fromlist=["app"])
         except ImportError:

@@ -8,9 +8,8 @@ Hosting rewrites that send the API, MCP and OAuth paths to ``bm_api``.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
-
-API_FUNCTION = {"functionId": "bm_api", "region": "us-central1"}
 
 # BEM's Hosting rewrites (templates/firebase.json): every path here is answered by bm_api.
 HOSTING_REWRITE_SOURCES = (
@@ -19,35 +18,21 @@ HOSTING_REWRITE_SOURCES = (
     "/authorize", "/token", "/register",
 )
 
-FUNCTIONS_IGNORE = [
-    "venv", ".venv", ".git", "tests", "emulator", "node_modules", "logs", "public",
-    "*.local", "**/__pycache__", ".pytest_cache", ".ruff_cache", ".env", ".env.*",
-]
-
 FIRESTORE_ENTRY = {"rules": "firestore.rules", "indexes": "firestore.indexes.json"}
-
-EMULATORS = {
-    "singleProjectMode": True,
-    "auth": {"host": "127.0.0.1", "port": 9099},
-    "firestore": {"host": "127.0.0.1", "port": 8080},
-    "functions": {"host": "127.0.0.1", "port": 5001},
-    "pubsub": {"host": "127.0.0.1", "port": 8085},
-    "ui": {"enabled": False},
-}
 
 
 def new_firebase_json() -> dict[str, Any]:
-    """firebase.json of a new project (``mgr init``)."""
-    return {
-        "hosting": {
-            "public": "public",
-            "ignore": ["firebase.json", "**/.*", "**/node_modules/**"],
-            "rewrites": [{"source": source, "function": dict(API_FUNCTION)} for source in HOSTING_REWRITE_SOURCES],
-        },
-        "functions": [{"source": ".", "codebase": "default", "runtime": "python311", "ignore": list(FUNCTIONS_IGNORE)}],
-        "firestore": dict(FIRESTORE_ENTRY),
-        "emulators": copy.deepcopy(EMULATORS),
-    }
+    """firebase.json of a new project (``mgr init``): the framework's own (functions source and
+    ignore list, Hosting, Firestore, emulator ports), with anything required that it lacks added."""
+    from functions.builtins import framework_file
+
+    return add_missing_entries(json.loads(framework_file("firebase.json").read_text()))[0]
+
+
+def api_rewrite(sources: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """One rewrite sending ``sources`` to bm_api, written as BEM does (a brace glob)."""
+    source = sources[0] if len(sources) == 1 else "{" + ",".join(sources) + "}"
+    return {"source": source, "function": "bm_api"}
 
 
 def _rewrite_function(rewrite: dict) -> str | None:
@@ -98,11 +83,9 @@ def add_missing_entries(firebase: dict) -> tuple[dict, list[str]]:
         hosting = fixed.get("hosting")
         site = hosting[0] if isinstance(hosting, list) and hosting else hosting if isinstance(hosting, dict) else None
         if site is None:
-            site = new_firebase_json()["hosting"]
-            site["rewrites"] = []
-            fixed["hosting"] = site
+            site = fixed["hosting"] = {"public": "public", "ignore": ["firebase.json", "**/.*", "**/node_modules/**"]}
         site.setdefault("rewrites", [])
         # before any catch-all the site already has, so the API paths win
-        site["rewrites"][:0] = [{"source": source, "function": dict(API_FUNCTION)} for source in rewrites_missing]
+        site["rewrites"].insert(0, api_rewrite(rewrites_missing))
         added += [f"hosting rewrite {source}" for source in rewrites_missing]
     return fixed, added

@@ -10,11 +10,12 @@ from typer.testing import CliRunner
 from functions.cli import _register, app
 from functions.cli.init_cmd import create_project
 from functions.cli.project_files import HOSTING_REWRITE_SOURCES
+from functions.config.secrets import GENERATED
 from functions.indexes import REQUIRED_INDEXES
 
 _register()
 runner = CliRunner()
-FRAMEWORK_SECRETS = ("BACKEND_MANAGER_KEY", "BACKEND_MANAGER_WEBHOOK_KEY", "BACKEND_MANAGER_NAMESPACE")
+FRAMEWORK_SECRETS = GENERATED  # the secrets mgr setup generates
 
 
 @pytest.fixture
@@ -66,18 +67,26 @@ def test_after_an_upgrade_it_reports_and_fixes_indexes_and_firebase_json(project
     assert all(checks[i]["level"] == "ok" for i in ("firebase.firestore-entries", "firebase.hosting-rewrites", "indexes.required"))
     fixed = json.loads((project / "firebase.json").read_text())
     assert fixed["firestore"]["indexes"] == "firestore.indexes.json"
-    sources = [rewrite["source"] for rewrite in fixed["hosting"]["rewrites"]]
-    assert sources == [*HOSTING_REWRITE_SOURCES, "**"]  # the API paths before the project's catch-all, which stays
+    # the API paths (one rewrite, as BEM writes it) before the project's catch-all, which stays
+    assert fixed["hosting"]["rewrites"] == [{"source": "{" + ",".join(HOSTING_REWRITE_SOURCES) + "}", "function": "bm_api"},
+                                            {"source": "**", "destination": "/index.html"}]
     merged = json.loads((project / "firestore.indexes.json").read_text())["indexes"]
     assert own_index in merged and len(merged) == len(REQUIRED_INDEXES) + 1
     assert doctor("--fix")[1]["_fixed"] == []  # idempotent
 
 
-def test_bem_brace_rewrite_counts_as_present(project):
+def test_separate_rewrites_count_as_present_and_a_partial_set_is_completed(project):
     firebase = json.loads((project / "firebase.json").read_text())
-    firebase["hosting"]["rewrites"] = [{"source": "{" + ",".join(HOSTING_REWRITE_SOURCES) + "}", "function": "bm_api"}]
+    firebase["hosting"]["rewrites"] = [{"source": s, "function": {"functionId": "bm_api", "region": "us-central1"}}
+                                       for s in HOSTING_REWRITE_SOURCES]
     (project / "firebase.json").write_text(json.dumps(firebase))
     assert doctor()[1]["firebase.hosting-rewrites"]["level"] == "ok"
+    firebase["hosting"]["rewrites"] = firebase["hosting"]["rewrites"][2:]
+    (project / "firebase.json").write_text(json.dumps(firebase))
+    assert "/backend-manager, /backend-manager/** to bm_api" in doctor()[1]["firebase.hosting-rewrites"]["message"]
+    doctor("--fix")
+    rewrites = json.loads((project / "firebase.json").read_text())["hosting"]["rewrites"]
+    assert rewrites[0] == {"source": "{/backend-manager,/backend-manager/**}", "function": "bm_api"} and len(rewrites) == 8
 
 
 def test_invalid_config_and_disagreeing_project_ids_are_errors(project):
