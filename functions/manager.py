@@ -34,9 +34,12 @@ class ManagerOptions:
     config_path: Path | None = None
 
     def layers(self, kind: str) -> list[Path]:
-        """Project layers first, then the built-in directory at the root."""
-        extra = [p if p.is_absolute() else self.root / p for p in getattr(self, kind)]
-        return [*extra, self.root / kind]
+        """Extra layers first, then the project's own folder, then the installed framework's
+        built-ins (functions/builtins.py; none when the project is this repository)."""
+        from functions.builtins import builtin_layer
+
+        extra = [p if p.is_absolute() else self.root / p for p in getattr(self, kind, ())]
+        return [*extra, self.root / kind, *builtin_layer(self.root, kind)]
 
 
 @dataclass

@@ -16,11 +16,13 @@ def version() -> None:
 
 
 def _register() -> None:
-    from functions.cli import indexes, serve, setup_cmd, test_cmd
+    from functions.cli import doctor_cmd, indexes, init_cmd, serve, setup_cmd, test_cmd
 
     app.command("serve")(serve.serve)
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
+    app.command("init")(init_cmd.init)
+    app.command("doctor")(doctor_cmd.doctor)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
     for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd"), ("emulator", "emulator_cmd"),
                               ("stripe", "stripe_cmd")):
