@@ -150,7 +150,7 @@ def _shared_responses() -> dict[str, Any]:
     return {
         "Success": {"description": "The route's answer (JSON).", "headers": headers, "content": {"application/json": {"schema": {}}}},
         "Refused": {"description": "Refused: bad input (names the field), credentials, permission, limits.", "headers": headers, "content": error},
-        "Unavailable": {"description": "A service the route needs is unconfigured or unreachable; retry later.", "headers": headers, "content": error},
+        "Unavailable": {"description": "A service the route needs is unconfigured or unreachable.", "headers": headers, "content": error},
         "InternalError": {"description": "Internal error (the message is generic; details are only logged).", "headers": headers, "content": error},
         "Redirect": {"description": "No command: redirect to brand.url.", "headers": headers},
     }
@@ -164,7 +164,7 @@ def _request_schema(manager: Manager, route: str, method: str, components: dict[
     model = _resolve(manager, found)
     name = _operation_id(route, method)
     if model is None:
-        components[name] = {"type": "object", "x-bem-schema": "dynamic", "description": "Resolved per request (def schema(...))."}
+        components[name] = {"title": name, "type": "object", "x-bem-schema": "dynamic", "description": "Resolved per request (def schema(...))."}
         return components[name]
     schema = model.model_json_schema(by_alias=True, mode="validation", ref_template=f"{REF}{name}.{{model}}")
     for def_name, definition in schema.pop("$defs", {}).items():

@@ -16,9 +16,10 @@ def version() -> None:
 
 
 def _register() -> None:
-    from functions.cli import indexes, serve, setup_cmd, test_cmd
+    from functions.cli import indexes, openapi_cmd, serve, setup_cmd, test_cmd
 
     app.command("serve")(serve.serve)
+    app.command("openapi")(openapi_cmd.openapi)
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
