@@ -13,7 +13,7 @@ What each operation says:
 - **request**, from ``schemas/{path}/{method}.py``: query parameters for GET and DELETE, a JSON
   body otherwise. A function-form schema (``def schema(user)``) is resolved for an anonymous
   caller; if it cannot be, the request is documented as a generic object (``x-bem-schema: dynamic``).
-- **responses**: ``2XX`` JSON, ``4XX``/``5XX`` the framework's error shape
+- **responses**: ``2XX`` JSON, ``3XX`` a redirect (any handler may answer one), ``4XX``/``5XX`` the framework's error shape
   ``{error: {message, code, status, tag}}``, ``503`` when a provider is unconfigured or
   unreachable; every answer carries the ``bm-properties`` header.
 """
@@ -64,7 +64,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
     "apiKey": {"type": "apiKey", "in": "query", "name": "apiKey", "description": "A user's API key (api.privateKey), as BEM clients send it."},
     "session": {"type": "apiKey", "in": "cookie", "name": "__session", "description": "A Firebase ID token in the Hosting session cookie."},
 }
-RESPONSES = {"2XX": "Success", "4XX": "Refused", "503": "Unavailable", "5XX": "InternalError"}
+RESPONSES = {"2XX": "Success", "3XX": "Redirect", "4XX": "Refused", "503": "Unavailable", "5XX": "InternalError"}
 """Every operation's answers, by status range (the shared definitions are in ``components.responses``)."""
 USER_SECURITY = [{"bearer": []}, {"apiKey": []}, {"session": []}, {"adminKey": []}]
 ADMIN_SECURITY = [{"adminKey": []}, {"bearer": []}, {"session": []}]
@@ -152,7 +152,8 @@ def _shared_responses() -> dict[str, Any]:
         "Refused": {"description": "Refused: bad input (names the field), credentials, permission, limits.", "headers": headers, "content": error},
         "Unavailable": {"description": "A service the route needs is unconfigured or unreachable.", "headers": headers, "content": error},
         "InternalError": {"description": "Internal error (the message is generic; details are only logged).", "headers": headers, "content": error},
-        "Redirect": {"description": "No command: redirect to brand.url.", "headers": headers},
+        "Redirect": {"description": "A redirect (assistant.redirect(url); the legacy endpoint without a command: brand.url).",
+                     "headers": {**headers, "Location": {"required": True, "schema": {"type": "string"}}}},
     }
 
 
@@ -215,8 +216,6 @@ def _legacy_operation(commands: list[str]) -> dict[str, Any]:
     from functions.api.legacy import ALIASES, REST_EQUIVALENTS
 
     names = sorted({*commands, *REST_EQUIVALENTS, *ALIASES})
-    responses = _responses()
-    responses["302"] = {"$ref": "#/components/responses/Redirect"}
     return {
         "operationId": "post_command",
         "tags": ["legacy"],
@@ -230,7 +229,7 @@ def _legacy_operation(commands: list[str]) -> dict[str, Any]:
                 "properties": {"command": {"type": "string", "enum": names}, "payload": {"type": "object"}},
             }}},
         },
-        "responses": responses,
+        "responses": _responses(),
     }
 
 

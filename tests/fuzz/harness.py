@@ -9,6 +9,7 @@ costs far more than a request). Every answer is checked:
 - ``no_server_error``: nothing ≥ 500, except a 503 whose JSON error code is ``unavailable``
   (a documented "unconfigured or unreachable service");
 - ``json_error_body``: every 4xx/5xx is JSON in the framework's error shape;
+- an exception that escapes the WSGI app (a real server would answer a bare 500) is a failure too;
 - schemathesis' conformance checks: status, content type, the ``bm-properties`` header and the
   body all match the document.
 
@@ -19,6 +20,7 @@ run reports every class it found. Generation is derandomized: the same requests 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -42,9 +45,10 @@ from functions.testing import unit
 from functions.testing.test_env import ADMIN_KEY
 
 OPENAPI_PATH = "/backend-manager/openapi.json"
-EXAMPLES_PER_MODE = 12
-"""Examples per operation and generation mode, each sent as every identity (operations with few inputs run out sooner)."""
 MIN_REQUESTS = 5000
+TARGET_REQUESTS = 6500
+"""What the examples per operation are sized for: above MIN_REQUESTS (operations with few inputs
+run out of examples sooner) and within the tier's 3-minute budget as routes are added."""
 IDENTITIES = (
     "anonymous", "admin-key", "admin", "basic", "premium-active", "premium-expired", "premium-suspended",
     "premium-cancelling", "api-key:basic", "api-key:premium-active",
@@ -144,13 +148,15 @@ class FuzzTarget:
         """Every operation: examples generated in ``mode``, each sent as every identity. Returns new failures."""
         before = set(STATS.failures)
         started = time.monotonic()
-        for operation in self.operations():
-            self._fuzz_operation(operation, mode)
+        operations = self.operations()
+        examples = max(6, math.ceil(TARGET_REQUESTS / (len(operations) * len(IDENTITIES) * 2)))
+        for operation in operations:
+            self._fuzz_operation(operation, mode, examples)
         STATS.seconds += time.monotonic() - started
         return [failure for key, failure in STATS.failures.items() if key not in before]
 
-    def _fuzz_operation(self, operation: Any, mode: GenerationMode) -> None:
-        @settings(max_examples=EXAMPLES_PER_MODE, derandomize=True, database=None, deadline=None,
+    def _fuzz_operation(self, operation: Any, mode: GenerationMode, examples: int) -> None:
+        @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
                   suppress_health_check=list(HealthCheck), phases=_GENERATE_ONLY)
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case: Any) -> None:
@@ -160,8 +166,12 @@ class FuzzTarget:
                 case.headers = {**generated_headers, **headers}
                 case.query = {**(generated_query or {}), **query} if query else generated_query
                 self.reseed()
-                response = case.call()
                 STATS.requests += 1
+                try:
+                    response = case.call()
+                except Exception as error:  # escaped the WSGI app: a real server answers it with a bare 500
+                    self._record_crash(operation, identity, case, error)
+                    continue
                 STATS.statuses[response.status_code] = STATS.statuses.get(response.status_code, 0) + 1
                 self._check(operation, identity, case, response)
 
@@ -179,8 +189,16 @@ class FuzzTarget:
             return  # already reported; conformance of a crash adds nothing
         try:
             case.validate_response(response, checks=SCHEMA_CHECKS)
-        except (AssertionError, schemathesis.errors.SchemathesisError) as error:  # FailureGroup is an AssertionError
+        except (AssertionError, FailureGroup, schemathesis.errors.SchemathesisError) as error:
             self._record(operation, identity, "schema-conformance", case, response, _first_line(error))
+
+    @staticmethod
+    def _record_crash(operation: Any, identity: str, case: Any, error: Exception) -> None:
+        key = (operation.label, "escaped-the-app", 500)
+        STATS.statuses[500] = STATS.statuses.get(500, 0) + 1
+        if key not in STATS.failures:
+            detail = f"{type(error).__name__}: {error}"
+            STATS.failures[key] = Failure(operation.label, identity, "escaped-the-app", 500, detail, _describe(case))
 
     @staticmethod
     def _record(operation: Any, identity: str, check: str, case: Any, response: Any, detail: str) -> None:

@@ -83,7 +83,7 @@ def test_errors_use_the_framework_shape_and_every_answer_has_bm_properties(docum
     error = document["components"]["schemas"]["Error"]
     assert error["properties"]["error"]["required"] == ["message", "code", "status", "tag"]
     responses = _operation(document, "user", "get")["responses"]
-    assert set(responses) == {"2XX", "4XX", "503", "5XX"}
+    assert set(responses) == {"2XX", "3XX", "4XX", "503", "5XX"}
     for response in document["components"]["responses"].values():
         assert response["headers"]["bm-properties"] == {"$ref": "#/components/headers/bm-properties"}
     assert document["components"]["headers"]["bm-properties"]["required"] is True
