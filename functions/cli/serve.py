@@ -84,11 +84,16 @@ def serve(
     port: int = typer.Option(5002, help="Port to listen on"),
     host: str = typer.Option("127.0.0.1"),
     accounts: bool = typer.Option(False, "--accounts", help="Seed the test accounts (in-memory Auth) and print a token for each"),
+    memory: bool = typer.Option(False, "--memory", help="In-memory Firestore and Auth even when an emulator suite runs"),
 ) -> None:
     """Run bm_api locally (in-memory Firestore and Auth unless emulators are running)."""
     os.environ.setdefault("ENVIRONMENT", "development")
     root = project_root()
-    _use_running_emulators(root)
+    if memory:
+        for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST"):
+            os.environ.pop(name, None)
+    else:
+        _use_running_emulators(root)
     if not os.environ.get("FIRESTORE_EMULATOR_HOST"):
         os.environ["BEM_FIRESTORE"] = "memory"
     local_auth = not os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
