@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from tests.fuzz.harness import IDENTITIES, STATS, FuzzTarget, fuzz_environment
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Everything under tests/fuzz belongs to the fuzz tier (``mgr test --tier fuzz``)."""
+    here = Path(__file__).parent
     for item in items:
-        if "fuzz" in item.path.parts:
+        if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.fuzz)
 
 
