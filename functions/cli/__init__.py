@@ -16,9 +16,10 @@ def version() -> None:
 
 
 def _register() -> None:
-    from functions.cli import doctor_cmd, indexes, init_cmd, serve, setup_cmd, test_cmd
+    from functions.cli import doctor_cmd, indexes, init_cmd, openapi_cmd, serve, setup_cmd, test_cmd
 
     app.command("serve")(serve.serve)
+    app.command("openapi")(openapi_cmd.openapi)
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
     app.command("init")(init_cmd.init)
