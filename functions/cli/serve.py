@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,21 +21,11 @@ from werkzeug.serving import WSGIRequestHandler
 
 from functions.auth.admin import AuthAccount, MemoryAuthAdmin
 from functions.cli.project import load_manager, project_root
+from functions.logs import redact
 
 LOCAL_AUTH_HOST = "127.0.0.1:9"
 """Where firebase-admin is told the Auth emulator is when none runs: a closed port, so nothing is
 called, and ID tokens in the emulator's (unsigned) format verify; development only."""
-
-CREDENTIAL_PARAMS = ("backendManagerKey", "apiKey", "authenticationToken", "key")
-_CREDENTIAL = re.compile(r"(?<=[?&;])(" + "|".join(CREDENTIAL_PARAMS) + r")=[^&;#\s\"']*")
-
-
-def redact_url(text: str) -> str:
-    """``/x?apiKey=abc&a=1`` → ``/x?apiKey=[redacted]&a=1``.
-
-    Local to ``mgr serve`` until the framework's ``functions.logs.redact_url`` lands (lead: unify)."""
-    return _CREDENTIAL.sub(r"\1=[redacted]", text)
-
 
 @dataclass
 class LocalAuthAdmin(MemoryAuthAdmin):
@@ -65,7 +54,7 @@ class RedactingRequestHandler(WSGIRequestHandler):
     """werkzeug's handler with credentials redacted from every log line and JSON errors of its own."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
-        super().log(type, redact_url(message % args if args else message))
+        super().log(type, redact(message % args if args else message))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answers the server gives before bm_api runs (414 URI too long, 431 headers, 400 syntax)."""

@@ -12,7 +12,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from functions.cli.serve import LocalAuthAdmin, RedactingRequestHandler, redact_url
+from functions.cli.serve import LocalAuthAdmin, RedactingRequestHandler
+from functions.logs import redact_url
 from functions.testing.client import ApiClient, InProcessTransport
 from functions.testing.test_env import ADMIN_KEY, PROJECT
 from functions.testing.tokens import emulator_id_token
