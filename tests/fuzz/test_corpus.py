@@ -20,8 +20,6 @@ from werkzeug.serving import make_server
 from functions.cli.serve import RedactingRequestHandler
 from functions.wsgi import api_app
 
-HARDEN = "fixed on branch harden: "
-COMPAT = "fixed on branch compat-core: "
 PAYMENTS = "fixed on branch payments: "
 
 DEEP_OBJECTS = '{"a":' * 500 + "1" + "}" * 500
@@ -55,7 +53,6 @@ NESTED_TARGETS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "body parser depth limit (RecursionError → 500; a top-level array on / → 302)")
 @pytest.mark.parametrize("body", [DEEP_OBJECTS, DEEP_ARRAYS], ids=["500-objects", "1000-arrays"])
 @pytest.mark.parametrize(("account", "method", "route"), NESTED_TARGETS, ids=[f"{m} {r or '/'}" for _, m, r in NESTED_TARGETS])
 def test_deeply_nested_json_is_a_400(bm, firestore, body, account, method, route):
@@ -63,20 +60,17 @@ def test_deeply_nested_json_is_a_400(bm, firestore, body, account, method, route
     assert firestore.get("users/_test-basic") is not None
 
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "depth limit before the signature check")
 @pytest.mark.parametrize("body", [DEEP_OBJECTS, DEEP_ARRAYS], ids=["500-objects", "1000-arrays"])
 def test_deeply_nested_json_to_the_webhook_is_a_400_before_the_signature(bm, stripe_fake, body):
     refused(raw(bm, "POST", "payments/webhook", body, query={"processor": "stripe"}, headers={"Stripe-Signature": "t=1,v1=00"}), 400)
 
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "JSON5 only for small bodies, with the depth limit")
 def test_deep_json5_is_a_400(bm):
     refused(raw(bm, "POST", "general/uuid", DEEP_JSON5), 400)
 
 
 # ── strings Firestore cannot store ──────────────────────────────────────────────────────
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "lone surrogates refused before sanitising")
 def test_a_lone_surrogate_next_to_markup_is_a_400_and_nothing_is_written(bm, firestore):
     before = firestore.list("feedback")
     refused(raw(bm.as_("basic"), "POST", "user/feedback", '{"rating":"love","text":' + LONE_SURROGATE + "}"), 400)
@@ -135,7 +129,6 @@ def test_a_signed_event_over_100_kb_is_recorded(bm, firestore, stripe_fake, sign
 
 # ── bodies of the wrong kind ────────────────────────────────────────────────────────────
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "a non-object body is a 400 on routes that take settings")
 def test_array_and_string_bodies_on_object_routes_are_400s_and_change_nothing(bm, firestore):
     before = firestore.get("users/_test-basic")
     refused(raw(bm.as_("basic"), "POST", "user/api-keys", "[1,2,3]"), 400)
@@ -146,7 +139,6 @@ def test_array_and_string_bodies_on_object_routes_are_400s_and_change_nothing(bm
     assert after["api"] == before["api"]
 
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "text/plain is not parsed as JSON")
 def test_a_text_plain_body_is_not_json(bm, firestore):
     before = firestore.get("users/_test-basic")["api"]
     response = raw(bm.as_("basic"), "POST", "user/api-keys", '{"keys":["privateKey"]}', content_type="text/plain")
@@ -156,7 +148,6 @@ def test_a_text_plain_body_is_not_json(bm, firestore):
 
 # ── identifiers ─────────────────────────────────────────────────────────────────────────
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "identifiers validated, never sanitised into another value")
 def test_script_identifiers_are_400s_and_never_mean_the_caller(bm, firestore):
     refused(bm.as_("basic").delete("user", {"uid": SCRIPT}), 400)
     assert firestore.get("users/_test-basic") is not None  # not the caller's own account
@@ -176,7 +167,6 @@ def test_a_5000_character_bearer_is_a_401(bm, method, route):
     refused(bm.as_("A" * 5000).request(method, route, json={"rating": "love"} if method == "POST" else None), 401)
 
 
-@pytest.mark.xfail(strict=True, reason=HARDEN + "every method reaches bm_api; unknown ones are a JSON 405")
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
 def test_unknown_methods_are_a_json_405(bm, method):
     refused(bm.request(method, "user"), 405)
@@ -187,7 +177,6 @@ def test_an_over_long_url_is_a_json_4xx(bm):
     refused(bm.as_("basic").get("user", query={"uid": "u" * 20_000, "other": "o" * 20_000}), 400, 403, 404)
 
 
-@pytest.mark.xfail(strict=True, reason=COMPAT + "a stored document of any shape never causes a 500")
 def test_a_wrong_typed_unprotected_field_in_the_user_document_is_no_500(bm, firestore):
     document = firestore.get("users/_test-basic")
     document["personal"] = "not a map"
