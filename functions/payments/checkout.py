@@ -12,14 +12,23 @@ Order of work (nothing half-written):
 
 Rules (BEM): the product exists, is paid and not archived; a subscription needs a
 ``frequency`` priced on the product and a current plan that is basic or cancelled; a one-time
-product is priced by ``prices.once``; the trial is dropped when the user ever had a
-subscription order (``payments-orders`` where owner == uid and type == subscription).
+product is priced by ``prices.once``; the trial applies only when asked for (``trial: true``;
+BEM's default is false) and is dropped when the user ever had a subscription order
+(``payments-orders`` where owner == uid and type == subscription); a discount code's
+``eligible`` rule (config) is checked against the same history.
+
+Redirects: the client's ``confirmationUrl``/``cancelUrl`` when given (port extension), else BEM's
+``{brand.url}/payment/confirmation?productId&productName&amount&currency&frequency&paymentMethod
+&trial&orderId&track=true`` and ``{brand.url}/payment/checkout?product&frequency&payment=cancelled``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from functions.config.models import Config, Discount, Product
 from functions.errors import ValidationError
@@ -138,18 +147,36 @@ def had_subscription_order(db: Any, uid: str) -> bool:
     return bool(list(query.stream()))
 
 
-def trial_days_for(db: Any, uid: str, product: Product, wanted: bool = True) -> int:
+def trial_days_for(product: Product, wanted: bool, has_history: Callable[[], bool]) -> int:
+    """The product's trial days when asked for (BEM: ``trial`` defaults to false) and never subscribed before."""
     if not wanted or product.type != "subscription" or product.trial_days <= 0:
         return 0
-    return 0 if had_subscription_order(db, uid) else product.trial_days
+    return 0 if has_history() else product.trial_days
 
 
-def default_urls(config: Config, order_id: str, product_id: str) -> tuple[str, str]:
+def default_urls(config: Config, order_id: str, product: Product, frequency: str | None, processor: str,
+                 amount: float, trial: bool) -> tuple[str, str]:
+    """BEM's confirmation and cancel pages on the website (``brand.url``), with BEM's query parameters."""
     base = config.brand.url.rstrip("/")
-    return (
-        f"{base}/payment/confirmation?orderId={order_id}&productId={product_id}",
-        f"{base}/payment/checkout?productId={product_id}",
-    )
+    confirmation = urlencode({
+        "productId": product.id, "productName": product.name or product.id, "amount": "0" if trial else f"{amount:g}",
+        "currency": "USD", "frequency": frequency or "once", "paymentMethod": processor,
+        "trial": "true" if trial else "false", "orderId": order_id, "track": "true",
+    })
+    cancel = urlencode({"product": product.id, **({"frequency": frequency} if frequency else {}), "payment": "cancelled"})
+    return f"{base}/payment/confirmation?{confirmation}", f"{base}/payment/checkout?{cancel}"
+
+
+def check_discount_eligible(discount: Discount | None, doc: UserDoc, has_history: Callable[[], bool]) -> None:
+    """``discount.eligible`` (config): new customers only, or returning customers only."""
+    if discount is None or discount.eligible == "everyone":
+        return
+    returning = has_history()
+    if discount.eligible == "new-customers" and returning:
+        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for new customers only", field="discount")
+    if discount.eligible == "returning-customers" and (not returning or resolve_subscription(doc).active):
+        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for returning customers only",
+                              field="discount")
 
 
 def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPlan:
@@ -162,8 +189,11 @@ def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPl
     discount = check_discount(config, settings.discount)
     if processor == "stripe" and not product.stripe.product_id:
         raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through stripe", field="processor")
+    history = functools.cache(lambda: had_subscription_order(manager.db, uid))
+    check_discount_eligible(discount, doc, history)
+    trial_days = trial_days_for(product, settings.trial, history)
     order_id = new_order_id()
-    success_default, cancel_default = default_urls(config, order_id, product.id)
+    success_default, cancel_default = default_urls(config, order_id, product, frequency, processor, amount, trial_days > 0)
     return IntentPlan(
         uid=uid,
         email=doc.auth.email,
@@ -172,7 +202,7 @@ def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPl
         product=product,
         frequency=frequency,
         amount=amount,
-        trial_days=trial_days_for(manager.db, uid, product, settings.trial),
+        trial_days=trial_days,
         discount=discount,
         success_url=settings.confirmation_url or success_default,
         cancel_url=settings.cancel_url or cancel_default,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 PREMIUM = {"productId": "premium", "frequency": "monthly"}
@@ -76,6 +78,7 @@ def test_subscription_checkout_session(bm, stripe_fake, firestore, accounts):
         confirmationUrl="https://app.example.com/ok",
         cancelUrl="https://app.example.com/no",
         attribution={"utm": {"source": "x"}},
+        trial=True,
     )
     assert response.status == 200, response.text
     order_id = response.json["orderId"]
@@ -185,6 +188,63 @@ def test_trial_dropped_after_a_prior_subscription_order(bm, stripe_fake, firesto
     [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
     assert "trial_period_days" not in session.params["subscription_data"]
     assert firestore.get(f"payments-intents/{response.json['orderId']}")["trial"] is False
+
+
+def test_an_omitted_trial_flag_never_grants_the_trial(bm, stripe_fake, firestore):
+    response = _intent(bm)  # BEM: trial defaults to false
+    assert response.status == 200, response.text
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert "trial_period_days" not in session.params["subscription_data"]
+    assert firestore.get(f"payments-intents/{response.json['orderId']}")["trial"] is False
+
+
+def test_default_redirects_are_bems_pages_on_the_website(bm, stripe_fake):
+    response = _intent(bm, trial=True)
+    assert response.status == 200, response.text
+    order_id = response.json["orderId"]
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    success, cancel = urlsplit(session.params["success_url"]), urlsplit(session.params["cancel_url"])
+    assert success.path == "/payment/confirmation"
+    assert dict(parse_qsl(success.query)) == {
+        "productId": "premium", "productName": "Premium", "amount": "0", "currency": "USD", "frequency": "monthly",
+        "paymentMethod": "stripe", "trial": "true", "orderId": order_id, "track": "true",
+    }
+    assert cancel.path == "/payment/checkout"
+    assert dict(parse_qsl(cancel.query)) == {"product": "premium", "frequency": "monthly", "payment": "cancelled"}
+
+
+def test_one_time_confirmation_carries_the_amount_and_once(bm, stripe_fake):
+    assert bm.as_("premium-active").post("payments/intent", {"productId": "credits-100"}).status == 200
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    query = dict(parse_qsl(urlsplit(session.params["success_url"]).query))
+    assert (query["amount"], query["frequency"], query["trial"]) == ("9.99", "once", "false")
+    assert dict(parse_qsl(urlsplit(session.params["cancel_url"]).query)) == {"product": "credits-100", "payment": "cancelled"}
+
+
+def _with_discount(manager, **changes):
+    discounts = [d.model_copy(update=changes) for d in manager.config.payment.discounts]
+    payment = manager.config.payment.model_copy(update={"discounts": discounts})
+    manager.config = manager.config.model_copy(update={"payment": payment})
+    return discounts[0].code
+
+
+def test_new_customer_discount_is_refused_after_a_prior_subscription(bm, manager, stripe_fake, firestore, accounts):
+    code = _with_discount(manager, eligible="new-customers")
+    assert _intent(bm, discount=code).status == 200
+    firestore.set("payments-orders/old-order", {"owner": accounts["basic"].uid, "type": "subscription"})
+    response = _intent(bm, discount=code)
+    assert response.status == 400
+    assert response.json["error"]["field"] == "discount"
+    assert "new customers" in response.error
+
+
+def test_returning_customer_discount_needs_a_past_subscription(bm, manager, stripe_fake, firestore, accounts):
+    code = _with_discount(manager, eligible="returning-customers")
+    refused = _intent(bm, discount=code)
+    assert refused.status == 400 and refused.json["error"]["field"] == "discount"
+    assert stripe_fake.requests == []
+    firestore.set("payments-orders/old-order", {"owner": accounts["basic"].uid, "type": "subscription"})
+    assert _intent(bm, discount=code).status == 200
 
 
 def test_trial_can_be_declined(bm, stripe_fake):
