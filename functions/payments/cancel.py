@@ -10,7 +10,12 @@ Stripe: ``cancel_at_period_end=true`` (idempotency key ``bem-cancel-{subscriptio
 a trialing subscription is cancelled immediately (nothing was paid). Test processor: the same
 outcome as Stripe-shaped ``customer.subscription.updated``/``deleted`` events through the
 webhook endpoint. Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
-The user document itself changes only when the processor's webhook arrives.
+The user document itself changes only when the processor's webhook arrives, with one exception
+(BEM's fallback): a *suspended* subscription the processor no longer knows or has already
+cancelled is reset here to ``cancelled`` / basic, so a user whose card failed is not stuck.
+
+``skipGuards: true`` skips the 24 h and already-pending checks (BEM; for tests and internal
+tools): honoured for admins and outside production, ignored otherwise.
 """
 
 from __future__ import annotations
@@ -27,12 +32,19 @@ from functions.user.subscription import resolve_subscription
 MINIMUM_AGE_SECONDS = DAY
 
 
-def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None) -> PaidSubscription:
+class SubscriptionGone(Exception):
+    """The processor refused: the subscription is already cancelled there or unknown to it."""
+
+
+def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None,
+                      skip_guards: bool = False) -> PaidSubscription:
     require_confirmed(settings)
     paid = paid_subscription(uid, doc, action="cancel", environment=environment)
     sub = paid.subscription
     if sub.status not in ("active", "suspended"):
         raise BadRequest(f"Nothing to cancel: your subscription is {sub.status}")
+    if skip_guards:
+        return paid
     if sub.cancellation.pending:
         raise BadRequest("Your subscription is already set to cancel at the end of the period")
     now = time.time() if now is None else now
@@ -43,31 +55,56 @@ def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *
     return paid
 
 
-def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any) -> dict:
-    paid = check_cancellable(uid, doc, settings, manager.environment)
+def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any, *, privileged: bool = False) -> dict:
+    skip_guards = bool(getattr(settings, "skip_guards", False)) and (privileged or manager.environment != "production")
+    paid = check_cancellable(uid, doc, settings, manager.environment, skip_guards=skip_guards)
     reason = settings.reason or None
+    reset = False
     if paid.is_test:
         from functions.payments import simulate
 
         immediate = resolve_subscription(doc).trialing
         simulate.deliver_cancellation(manager, paid, immediate=immediate)
     else:
-        immediate = cancel_with_stripe(manager, paid)
-    record_request(manager.db, paid, "cancellation",
-                   {"reason": reason, "feedback": settings.feedback or None, "immediate": immediate, "date": stamp_now()})
-    return {"success": True, "orderId": paid.order_id, "immediate": immediate}
+        try:
+            immediate = cancel_with_stripe(manager, paid)
+        except SubscriptionGone:
+            if paid.subscription.status != "suspended":
+                raise BadRequest("Your subscription is already cancelled") from None
+            reset_suspended_subscription(manager, paid)
+            immediate = reset = True
+    record_request(manager.db, paid, "cancellation", {"reason": reason, "feedback": settings.feedback or None,
+                                                      "immediate": immediate, "reset": reset, "date": stamp_now()})
+    return {"success": True, "orderId": paid.order_id, "immediate": immediate, **({"reset": True} if reset else {})}
+
+
+def reset_suspended_subscription(manager: Any, paid: PaidSubscription) -> None:
+    """BEM's fallback: the processor refused to cancel a suspended subscription → cancelled, basic plan."""
+    basic = manager.config.payment.basic
+    manager.db.collection("users").document(paid.uid).update({
+        "subscription.status": "cancelled",
+        "subscription.product": {"id": basic.id, "name": basic.name or "Basic"},
+        "subscription.cancellation": {"pending": False, "date": stamp_now()},
+    })
 
 
 def cancel_with_stripe(manager: Any, paid: PaidSubscription) -> bool:
     """Cancel at period end, or now while trialing. Answers whether it was immediate."""
+    import stripe
+
     from functions.payments.checkout_stripe import processor_errors
     from functions.payments.stripe_api import stripe_client
 
     client = stripe_client(manager)
     with processor_errors("cancel"):
-        subscription = client.v1.subscriptions.retrieve(paid.resource_id)
-        if subscription.status == "canceled":
-            raise BadRequest("Your subscription is already cancelled")
+        try:
+            subscription = client.v1.subscriptions.retrieve(paid.resource_id)
+        except stripe.InvalidRequestError as error:
+            if getattr(error, "http_status", None) == 404:
+                raise SubscriptionGone(paid.resource_id) from None
+            raise
+        if subscription.status in ("canceled", "incomplete_expired"):
+            raise SubscriptionGone(paid.resource_id)
         if subscription.status == "trialing":
             client.v1.subscriptions.cancel(paid.resource_id)
             return True

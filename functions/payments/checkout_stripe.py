@@ -41,15 +41,17 @@ INTERVALS: dict[str, tuple[str, int]] = {
 
 @contextlib.contextmanager
 def processor_errors(action: str) -> Iterator[None]:
-    """Stripe failures become 502/503 answers; the log keeps type/code/request id (no secrets)."""
+    """Stripe failures become answers: an outage (unreachable, timeout, 429, 5xx) is 503 "try again
+    later"; a refusal of our request (any other 4xx) is 502. The log keeps type/code/request id (no secrets)."""
     import stripe
 
     try:
         yield
-    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-        log.warning("stripe %s unavailable: %s", action, type(error).__name__)
-        raise ServiceUnavailable("The payment processor could not be reached; try again shortly") from None
     except stripe.StripeError as error:
+        status = getattr(error, "http_status", None) or 0
+        if isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError)) or status >= 500:
+            log.warning("stripe %s unavailable: %s status=%s", action, type(error).__name__, status or None)
+            raise ServiceUnavailable("The payment processor could not be reached; try again shortly") from None
         log.error("stripe %s failed: %s code=%s request=%s", action, type(error).__name__,
                   getattr(error, "code", None), getattr(error, "request_id", None))
         raise BemError("The payment processor refused the request", status=502, code="processor-error") from None

@@ -1,7 +1,8 @@
 """``POST payments/refund {reason, confirmed}``: refund the last payment, then cancel now.
 
 Rules (BEM), checked before any processor call or write: ``reason`` given, ``confirmed`` true,
-the caller's paid processor subscription is ``cancelled`` or has a cancellation pending.
+the caller's paid processor subscription is ``cancelled`` or has a cancellation pending, and its
+``payment.startDate`` (else ``payment.updatedBy.date``) is less than 6 months (180 days) old.
 
 Amount (``quote_refund``): the whole last payment within 7 days of it, else the unused part of
 the period (whole unused days / days in the period, times the amount paid). Whole days keep the amount
@@ -27,6 +28,7 @@ from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
 
 FULL_REFUND_WINDOW_SECONDS = 7 * DAY
+REFUND_CUTOFF_SECONDS = 6 * 30 * DAY  # BEM: payments older than 6 months are not refunded
 PERIOD_SECONDS = {"monthly": 30 * DAY, "annually": 365 * DAY, "weekly": 7 * DAY, "daily": DAY}
 
 
@@ -52,7 +54,7 @@ def quote_refund(paid_cents: int, paid_at: int, period_start: int, period_end: i
     return RefundQuote(paid_cents * unused_days // period_days, currency, False)
 
 
-def check_refundable(uid: str, doc: UserDoc, settings: Any, environment: str) -> PaidSubscription:
+def check_refundable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None) -> PaidSubscription:
     if not (settings.reason or "").strip():
         raise ValidationError("Required key reason is missing in settings", field="reason")
     require_confirmed(settings)
@@ -60,6 +62,9 @@ def check_refundable(uid: str, doc: UserDoc, settings: Any, environment: str) ->
     sub = paid.subscription
     if not (sub.status == "cancelled" or sub.cancellation.pending):
         raise BadRequest("Cancel your subscription first: refunds are for cancelled or cancelling subscriptions")
+    started = sub.payment.start_date.timestamp_unix or sub.payment.updated_by.date.timestamp_unix
+    if started and (time.time() if now is None else now) - started > REFUND_CUTOFF_SECONDS:
+        raise BadRequest("Payments older than 6 months are not eligible for refunds")
     return paid
 
 

@@ -271,8 +271,24 @@ def test_discount_creates_the_coupon_once(bm, stripe_fake, firestore):
 def test_stripe_outage_answers_503_and_writes_nothing(bm, stripe_fake, firestore):
     stripe_fake.fail_next(10, status=500)
     response = _intent(bm)
-    assert response.status in (502, 503)
+    assert response.status == 503
     assert "sk_test" not in response.text
+    assert firestore.list("payments-intents") == {}
+
+
+def test_stripe_timeout_answers_503(bm, stripe_fake, firestore, monkeypatch):
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")  # nothing listens: connection refused
+    response = _intent(bm)
+    assert response.status == 503, response.text
+    assert firestore.list("payments-intents") == {}
+
+
+def test_stripe_refusing_our_request_answers_502(bm, stripe_fake, firestore):
+    stripe_fake.on("POST", r"/v1/checkout/sessions", lambda request, match: (400, {"error": {
+        "type": "invalid_request_error", "message": "No such price", "param": "line_items"}}))
+    response = _intent(bm)
+    assert response.status == 502, response.text
+    assert response.json["error"]["code"] == "processor-error"
     assert firestore.list("payments-intents") == {}
 
 
