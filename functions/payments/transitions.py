@@ -33,7 +33,8 @@ SUBSCRIPTION_TRANSITIONS = ("payment-refunded", "new-subscription", "payment-fai
                             "cancellation-requested", "subscription-cancelled", "plan-changed")
 ONE_TIME_TRANSITIONS = ("purchase-completed", "purchase-failed")
 REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
-PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED"})
+# events that force an active subscription to suspended (Stripe, PayPal, Chargebee — BEM's list)
+PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED", "payment_failed"})
 log = logging.getLogger("bem.payments.transitions")
 
 

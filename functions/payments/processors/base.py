@@ -71,6 +71,9 @@ class Processor(Protocol):
 
     def order_id_of(self, resource: dict) -> str | None: ...
 
+    def customer_name(self, resource: dict) -> str | None:
+        """The paying customer's full name as the processor knows it (fills an empty ``personal.name``)."""
+
     def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription: ...
 
     def to_unified_one_time(self, resource: dict, config: Config, event: ParsedWebhook) -> OneTimeOrder: ...

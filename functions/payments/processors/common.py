@@ -139,6 +139,13 @@ class StripeShaped:
     def order_id_of(self, resource: dict) -> str | None:
         return (resource.get("metadata") or {}).get("orderId") or None
 
+    def customer_name(self, resource: dict) -> str | None:
+        """Checkout Session ``customer_details.name``, invoice ``customer_name``, charge
+        ``billing_details.name``, or the expanded ``customer.name`` of any of them."""
+        candidates = (_mapping(resource.get("customer_details")).get("name"), resource.get("customer_name"),
+                      _mapping(resource.get("billing_details")).get("name"), _mapping(resource.get("customer")).get("name"))
+        return next((name.strip() for name in candidates if _text(name)), None)
+
     def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription:
         return stripe_subscription_to_unified(resource, config, event, processor=self.name)
 
