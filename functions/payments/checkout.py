@@ -31,7 +31,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from functions.config.models import Config, Discount, Product
-from functions.errors import ValidationError
+from functions.config.secrets import secret
+from functions.errors import ServiceUnavailable, ValidationError
 from functions.payments.order_id import new_order_id
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
@@ -239,14 +240,35 @@ def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
     }
 
 
+def check_deliverable(processor: str) -> None:
+    """503 naming the secret when the processor could not complete this intent (nothing written yet)."""
+    if processor == TEST_PROCESSOR:
+        from functions.payments import simulate
+
+        blocker = simulate.delivery_blocker()
+        if blocker is not None:
+            raise blocker
+    elif processor == "stripe" and not secret("STRIPE_SECRET_KEY"):
+        raise ServiceUnavailable("Stripe is not configured: set STRIPE_SECRET_KEY")
+
+
 def create_intent(manager: Any, plan: IntentPlan) -> dict:
     """Open the checkout with the processor, record the intent; answer ``{id, orderId, url}``."""
+    check_deliverable(plan.processor)
     if plan.processor == TEST_PROCESSOR:
         from functions.payments import simulate
 
         session = simulate.test_checkout_session(plan)
-        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
-        simulate.complete_test_checkout(manager, plan, session)
+        intent_ref = manager.db.collection(INTENTS).document(plan.order_id)
+        intent_ref.set(intent_document(plan, session["id"], session))
+        try:
+            simulate.complete_test_checkout(manager, plan, session)
+        except Exception as error:  # never a dangling pending intent: record why, answer 503
+            intent_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500],
+                               "metadata.failed": stamp_now()})
+            if isinstance(error, ServiceUnavailable):
+                raise
+            raise ServiceUnavailable("The test payment could not be completed; try again") from error
     else:
         from functions.payments import checkout_stripe
 

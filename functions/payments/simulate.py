@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from functions.config.secrets import secret
-from functions.errors import InternalError
+from functions.errors import ServiceUnavailable
 from functions.payments.checkout_stripe import INTERVALS, to_cents
 from functions.payments.refund import PERIOD_SECONDS
 
@@ -48,6 +48,14 @@ def use_deliverer(deliverer: Deliverer) -> Iterator[None]:
         _installed.remove(deliverer)
 
 
+def delivery_blocker() -> ServiceUnavailable | None:
+    """Why test-processor events could not be delivered now (a 503 to raise before anything is written)."""
+    if _installed or secret("BACKEND_MANAGER_WEBHOOK_KEY"):
+        return None
+    return ServiceUnavailable("The test payment processor is not configured: set BACKEND_MANAGER_WEBHOOK_KEY "
+                              "(its events are delivered to payments/webhook with that key; `mgr setup` generates one)")
+
+
 def deliver_event(manager: Any, event: dict) -> None:
     if _installed:
         return _installed[-1](manager, event)
@@ -56,10 +64,10 @@ def deliver_event(manager: Any, event: dict) -> None:
 
 
 def _webhook_query() -> dict[str, str]:
-    key = secret("BACKEND_MANAGER_WEBHOOK_KEY")
-    if not key:
-        raise InternalError("BACKEND_MANAGER_WEBHOOK_KEY is not set: test-processor events cannot be delivered")
-    return {"processor": "test", "key": key}
+    blocker = delivery_blocker()
+    if blocker is not None:
+        raise blocker
+    return {"processor": "test", "key": secret("BACKEND_MANAGER_WEBHOOK_KEY") or ""}
 
 
 def deliver_over_http(base_url: str, event: dict) -> None:
@@ -67,7 +75,7 @@ def deliver_over_http(base_url: str, event: dict) -> None:
 
     response = requests.post(f"{base_url.rstrip('/')}/payments/webhook", json=event, params=_webhook_query(), timeout=30)
     if response.status_code >= 300:
-        raise InternalError(f"Test webhook delivery failed with HTTP {response.status_code}")
+        raise ServiceUnavailable(f"Test webhook delivery failed with HTTP {response.status_code}; try again")
 
 
 def deliver_in_process(manager: Any, event: dict) -> None:
@@ -77,7 +85,7 @@ def deliver_in_process(manager: Any, event: dict) -> None:
     client = api_app(manager).test_client()
     response = client.post("/backend-manager/payments/webhook", json=event, query_string=_webhook_query())
     if response.status_code >= 300:
-        raise InternalError(f"Test webhook delivery failed with HTTP {response.status_code}")
+        raise ServiceUnavailable(f"Test webhook delivery failed with HTTP {response.status_code}; try again")
     body = response.get_json(silent=True) or {}
     if backend() == "memory" and not body.get("duplicate") and not body.get("ignored"):
         from functions.payments.pipeline import process_webhook_event

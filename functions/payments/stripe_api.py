@@ -35,7 +35,7 @@ def stripe_client(manager: Any = None) -> stripe.StripeClient:
 
     api_key = secret("STRIPE_SECRET_KEY")
     if not api_key:
-        raise ServiceUnavailable("Stripe is not configured (STRIPE_SECRET_KEY is not set)")
+        raise ServiceUnavailable("Stripe is not configured: set STRIPE_SECRET_KEY")
     options: dict[str, Any] = {
         "stripe_version": STRIPE_API_VERSION,
         "max_network_retries": int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", DEFAULT_MAX_NETWORK_RETRIES)),

@@ -320,3 +320,34 @@ def test_discount_lookup(bm):
     missing = bm.get("payments/discount")
     assert missing.status == 400
     assert missing.json["error"]["field"] == "code" and "code" in missing.error
+
+
+# an intent that cannot be delivered: 503 naming what to configure, nothing dangling -------------
+def test_test_processor_without_the_webhook_key_is_503_before_anything_is_written(bm, firestore, monkeypatch):
+    monkeypatch.delenv("BACKEND_MANAGER_WEBHOOK_KEY", raising=False)
+    response = _intent(bm, processor="test")
+    assert response.status == 503, response.text
+    assert "BACKEND_MANAGER_WEBHOOK_KEY" in response.error
+    assert firestore.list("payments-intents") == {}
+    assert firestore.list("payments-webhooks") == {}
+
+
+def test_stripe_without_a_secret_key_is_503_before_anything_is_written(bm, stripe_fake, firestore, monkeypatch):
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    response = _intent(bm)
+    assert response.status == 503, response.text
+    assert "STRIPE_SECRET_KEY" in response.error
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_a_failed_test_delivery_marks_the_intent_failed_and_answers_503(bm, firestore):
+    from functions.payments.simulate import use_deliverer
+
+    def broken(manager, event):
+        raise RuntimeError("webhook endpoint unreachable")
+
+    with use_deliverer(broken):
+        response = _intent(bm, processor="test")
+    assert response.status == 503, response.text
+    [intent] = firestore.list("payments-intents").values()
+    assert intent["status"] == "failed" and "unreachable" in intent["error"]
