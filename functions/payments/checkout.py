@@ -34,6 +34,7 @@ from functions.config.models import Config, Discount, Product
 from functions.config.secrets import secret
 from functions.errors import ServiceUnavailable, ValidationError
 from functions.payments.order_id import new_order_id
+from functions.payments.recaptcha import verify_recaptcha
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
@@ -180,9 +181,10 @@ def check_discount_eligible(discount: Discount | None, doc: UserDoc, has_history
                               field="discount")
 
 
-def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPlan:
+def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any, ip: str | None = None) -> IntentPlan:
     """Validate the whole request (no writes, no processor calls). Raises 400 naming the field."""
     config: Config = manager.config
+    verify_recaptcha(manager.environment, getattr(settings, "verification", None), ip)
     processor = check_processor(settings.processor, manager.environment)
     product = check_product(config, settings.product_id)
     frequency, amount = check_frequency(product, settings.frequency)

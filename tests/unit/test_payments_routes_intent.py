@@ -351,3 +351,50 @@ def test_a_failed_test_delivery_marks_the_intent_failed_and_answers_503(bm, fire
     assert response.status == 503, response.text
     [intent] = firestore.list("payments-intents").values()
     assert intent["status"] == "failed" and "unreachable" in intent["error"]
+
+
+# reCAPTCHA (BEM): checked when RECAPTCHA_SECRET_KEY is set, faked at Google's HTTP edge ---------
+@pytest.fixture
+def recaptcha(monkeypatch):
+    from functions.testing.recaptcha_fake import RecaptchaFake
+
+    fake = RecaptchaFake().start()
+    fake.answers["good"] = {"success": True, "score": 0.9}
+    fake.answers["bot"] = {"success": True, "score": 0.1}
+    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", fake.url)
+    monkeypatch.setenv("RECAPTCHA_SECRET_KEY", "recaptcha-secret")
+    monkeypatch.setenv("TEST_EXTENDED_MODE", "true")  # BEM skips reCAPTCHA while testing otherwise
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.parametrize("token", [None, "", "forged", "bot"])
+def test_intent_without_a_passing_recaptcha_is_403(bm, stripe_fake, firestore, recaptcha, token):
+    body = {} if token is None else {"verification": {"g-recaptcha-response": token}}
+    response = _intent(bm, **body)
+    assert response.status == 403, response.text
+    assert "recaptcha-secret" not in response.text
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_intent_with_a_passing_recaptcha_goes_ahead(bm, stripe_fake, recaptcha):
+    response = _intent(bm, verification={"g-recaptcha-response": "good"})
+    assert response.status == 200, response.text
+    [check] = recaptcha.requests
+    assert check["secret"] == "recaptcha-secret" and check["response"] == "good"
+
+
+def test_recaptcha_unreachable_is_503_not_a_pass(bm, stripe_fake, firestore, recaptcha, monkeypatch):
+    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", "http://127.0.0.1:9/siteverify")
+    response = _intent(bm, verification={"g-recaptcha-response": "good"})
+    assert response.status == 503
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_recaptcha_is_skipped_while_testing_and_without_a_secret(bm, stripe_fake, recaptcha, monkeypatch):
+    monkeypatch.delenv("TEST_EXTENDED_MODE")
+    assert _intent(bm).status == 200
+    monkeypatch.setenv("TEST_EXTENDED_MODE", "true")
+    monkeypatch.delenv("RECAPTCHA_SECRET_KEY")
+    assert _intent(bm).status == 200
+    assert recaptcha.requests == []
