@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.config.models import Discount
 from functions.errors import BemError, ServiceUnavailable
+from functions.payments.frequencies import FREQUENCIES
 from functions.payments.stripe_api import stripe_client, to_dict
 
 if TYPE_CHECKING:
@@ -31,12 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("bem.payments")
 
 CURRENCY = "usd"
-INTERVALS: dict[str, tuple[str, int]] = {
-    "monthly": ("month", 1),
-    "annually": ("year", 1),
-    "weekly": ("week", 1),
-    "daily": ("day", 1),
-}
 
 
 @contextlib.contextmanager
@@ -93,7 +88,8 @@ def _price_matches(price: dict, cents: int, recurring: tuple[str, int] | None) -
 def resolve_price(client: stripe.StripeClient, stripe_product_id: str, amount: float, frequency: str | None) -> str:
     """The active price of the product with this amount and interval; created when missing."""
     cents = to_cents(amount)
-    recurring = INTERVALS[frequency] if frequency else None
+    billed = FREQUENCIES[frequency] if frequency else None
+    recurring = (billed.interval, billed.interval_count) if billed else None
     listing = client.v1.prices.list({"product": stripe_product_id, "active": True, "limit": 100})
     for price in listing.auto_paging_iter():
         if _price_matches(to_dict(price), cents, recurring):

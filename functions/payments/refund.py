@@ -23,13 +23,13 @@ from typing import Any
 
 from functions.errors import BadRequest, ValidationError
 from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.payments.frequencies import frequency
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
 
 FULL_REFUND_WINDOW_SECONDS = 7 * DAY
 REFUND_CUTOFF_SECONDS = 6 * 30 * DAY  # BEM: payments older than 6 months are not refunded
-PERIOD_SECONDS = {"monthly": 30 * DAY, "annually": 365 * DAY, "weekly": 7 * DAY, "daily": DAY}
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def test_quote(doc: UserDoc, now: float) -> RefundQuote:
     if not resolve_subscription(doc, now=now).ever_paid and sub.trial.claimed:
         return RefundQuote(0, "usd", False)
     end = sub.expires.timestamp_unix or int(now)
-    start = end - PERIOD_SECONDS.get(sub.payment.frequency or "monthly", 30 * DAY)
+    start = end - frequency(sub.payment.frequency).seconds
     paid_at = max(start, sub.trial.expires.timestamp_unix, sub.payment.start_date.timestamp_unix)
     return quote_refund(round(sub.payment.price * 100), paid_at, start, end, now)
 

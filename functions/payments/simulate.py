@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from functions.config.secrets import secret
 from functions.errors import ServiceUnavailable
-from functions.payments.checkout_stripe import INTERVALS, to_cents
-from functions.payments.refund import PERIOD_SECONDS
+from functions.payments.checkout_stripe import to_cents
+from functions.payments.frequencies import frequency as frequency_named
 
 if TYPE_CHECKING:
     from functions.payments.actions import PaidSubscription
@@ -110,7 +110,7 @@ def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> Non
     if plan.is_subscription:
         subscription = factories.make_subscription(
             uid=plan.uid, order_id=plan.order_id, product=stripe_product, status="trialing" if plan.trial_days else "active",
-            interval=INTERVALS[plan.frequency or "monthly"][0], amount=to_cents(plan.amount), trial_days=plan.trial_days,
+            interval=frequency_named(plan.frequency).interval, amount=to_cents(plan.amount), trial_days=plan.trial_days,
             metadata={"productId": plan.product.id},
         )
         event = factories.make_event("customer.subscription.created", subscription, id=f"evt_test_created_{subscription['id']}")
@@ -131,18 +131,19 @@ def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -
     product = manager.config.payment.product(stored.product.id)
     frequency = stored.payment.frequency or "monthly"
     now = int(time.time())
-    end = stored.expires.timestamp_unix or now + PERIOD_SECONDS.get(frequency, 30 * 86400)
+    period = frequency_named(frequency)
+    end = stored.expires.timestamp_unix or now + period.seconds
     trialing = resolve_subscription(stored).trialing
     status = "trialing" if trialing else {"suspended": "past_due", "cancelled": "canceled"}.get(stored.status, "active")
     subscription = factories.make_subscription(
         uid=paid.uid, order_id=paid.order_id, id=paid.resource_id,
         product=(product.stripe.product_id if product else None) or "", status=status,
-        interval=INTERVALS.get(frequency, ("month", 1))[0], amount=to_cents(stored.payment.price),
+        interval=period.interval, amount=to_cents(stored.payment.price),
         start=stored.payment.start_date.timestamp_unix or now, metadata={"productId": stored.product.id},
     )
     item = subscription["items"]["data"][0]
     item["current_period_end"] = end
-    item["current_period_start"] = end - PERIOD_SECONDS.get(frequency, 30 * 86400)
+    item["current_period_start"] = end - period.seconds
     if stored.trial.claimed:
         subscription["trial_start"] = subscription["start_date"]
         subscription["trial_end"] = stored.trial.expires.timestamp_unix or None

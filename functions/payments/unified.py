@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from functions.config.models import Config, Product
+from functions.payments.frequencies import frequency_of_interval
 from functions.payments.processors.base import ParsedWebhook
 from functions.payments.products import product_by_id, resolve_product
 from functions.timestamps import Stamp
@@ -29,7 +30,6 @@ from functions.user.models import (
 )
 
 STATUS_MAP = {"active": "active", "trialing": "active", "past_due": "suspended", "unpaid": "suspended"}
-INTERVALS = {"month": "monthly", "year": "annually", "week": "weekly", "day": "daily"}
 OneTimeStatus = Literal["pending", "completed", "failed", "refunded"]
 
 
@@ -87,7 +87,7 @@ def frequency_of(subscription: dict) -> str | None:
     price = item.get("price") or {}
     plan = item.get("plan") or subscription.get("plan") or {}
     interval = (price.get("recurring") or {}).get("interval") or plan.get("interval")
-    return INTERVALS.get(interval or "")
+    return frequency_of_interval(interval)
 
 
 def unit_amount(subscription: dict) -> float:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from functions.errors import Forbidden
+from functions.payments.frequencies import interval_seconds
 from functions.payments.processors.base import ParsedWebhook
 from functions.payments.processors.common import StripeShaped, check_webhook_key, load_event, parse_stripe_event
 from functions.payments.stripe_api import STRIPE_API_VERSION
@@ -27,7 +28,6 @@ from functions.payments.unified import ref_id, subscription_id_of_invoice
 
 ApiShape = Literal["new", "old"]
 DAY = 86400
-INTERVAL_SECONDS = {"month": 30 * DAY, "year": 365 * DAY, "week": 7 * DAY, "day": DAY}
 
 
 class ProcessorUnavailableError(RuntimeError):
@@ -89,7 +89,7 @@ def make_subscription(*, uid: str | None, order_id: str | None = None, product: 
     start = int(start or time.time())
     trial_end = start + trial_days * DAY if trial_days else None
     period_start = start
-    period_end = trial_end or start + INTERVAL_SECONDS[interval]
+    period_end = trial_end or start + interval_seconds(interval)
     price = {"id": stripe_id("price"), "object": "price", "active": True, "currency": "usd", "product": product,
              "unit_amount": amount, "recurring": {"interval": interval, "interval_count": 1}, "type": "recurring"}
     item: dict[str, Any] = {"id": stripe_id("si"), "object": "subscription_item", "price": price, "quantity": 1}
