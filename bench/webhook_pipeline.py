@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from functions.payments.intake import record_webhook  # noqa: E402
 from functions.payments.pipeline import process_webhook_event  # noqa: E402
 from functions.payments.processors.common import parse_stripe_event  # noqa: E402
-from functions.payments.processors.test import make_event, make_invoice, make_subscription  # noqa: E402
+from functions.testing.payment_builders import make_event, make_invoice, make_subscription  # noqa: E402
 
 
 def lifecycle(uid: str, order_id: str, start: int) -> list[dict]:

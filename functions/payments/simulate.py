@@ -1,7 +1,7 @@
 """The test processor's side of intent, cancel and refund: Stripe-shaped events, delivered.
 
-Nothing here calls Stripe. Objects come from the test processor's factories
-(``functions.payments.processors.test``) and reach the pipeline the way Stripe's would: through
+Nothing here calls Stripe. Objects come from the Stripe-shaped builders
+(``functions.testing.payment_builders``) and reach the pipeline the way Stripe's would: through
 ``POST /backend-manager/payments/webhook?processor=test&key=BACKEND_MANAGER_WEBHOOK_KEY``.
 
 Delivery (``deliver_event``), in order of precedence:
@@ -96,7 +96,7 @@ def deliver_in_process(manager: Any, event: dict) -> None:
 # intent --------------------------------------------------------------------------------------
 def test_checkout_session(plan: IntentPlan) -> dict:
     """What the test processor answers for an intent (Checkout-Session-shaped, no Stripe)."""
-    from functions.payments.processors.test import stripe_id
+    from functions.testing.payment_builders import stripe_id
 
     return {"id": stripe_id("cs"), "object": "checkout.session", "mode": "subscription" if plan.is_subscription else "payment",
             "url": plan.success_url, "metadata": plan.metadata, "livemode": False}
@@ -104,7 +104,7 @@ def test_checkout_session(plan: IntentPlan) -> dict:
 
 def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> None:
     """Deliver what Stripe would send once the customer paid: a subscription or a paid session."""
-    from functions.payments.processors import test as factories
+    from functions.testing import payment_builders as factories
 
     stripe_product = plan.product.stripe.product_id or ""
     if plan.is_subscription:
@@ -124,7 +124,7 @@ def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> Non
 # cancel and refund ---------------------------------------------------------------------------
 def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -> dict:
     """The Stripe-shaped subscription matching what ``users/{uid}.subscription`` says now."""
-    from functions.payments.processors import test as factories
+    from functions.testing import payment_builders as factories
     from functions.user.subscription import resolve_subscription
 
     stored = paid.subscription
@@ -152,7 +152,7 @@ def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -
 
 
 def deliver_cancellation(manager: Any, paid: PaidSubscription, *, immediate: bool) -> None:
-    from functions.payments.processors import test as factories
+    from functions.testing import payment_builders as factories
 
     now = int(time.time())
     if immediate:
@@ -167,7 +167,7 @@ def deliver_cancellation(manager: Any, paid: PaidSubscription, *, immediate: boo
 
 def deliver_refund(manager: Any, paid: PaidSubscription, amount_cents: int) -> str:
     """``charge.refunded`` then ``customer.subscription.deleted``; answers the refund id."""
-    from functions.payments.processors import test as factories
+    from functions.testing import payment_builders as factories
 
     now = int(time.time())
     cancelled = current_subscription(manager, paid, status="canceled", canceled_at=now, ended_at=now)

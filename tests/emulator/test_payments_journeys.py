@@ -12,7 +12,7 @@ import time
 import pytest
 
 from functions.payments.order_id import new_order_id
-from functions.payments.processors.test import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
+from functions.testing.payment_builders import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 from functions.user import new_user_doc
 

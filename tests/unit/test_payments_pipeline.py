@@ -5,7 +5,7 @@ import time
 import pytest
 
 from functions.payments.pipeline import process_webhook_event
-from functions.payments.processors.test import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
+from functions.testing.payment_builders import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 
 ORDER = "1111-2222-3333"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from functions.payments.processors.test import make_subscription
+from functions.testing.payment_builders import make_subscription
 from functions.timestamps import Stamp
 
 DAY = 86400

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from functions.payments.processors.test import make_subscription
 from functions.payments.refund import quote_refund
+from functions.testing.payment_builders import make_subscription
 from functions.timestamps import Stamp
 
 DAY = 86400

@@ -8,7 +8,6 @@ import pytest
 from functions.config.models import Config
 from functions.payments.order_id import derived_order_id, is_order_id, new_order_id
 from functions.payments.processors import ParsedWebhook
-from functions.payments.processors.test import make_invoice, make_subscription
 from functions.payments.products import resolve_product
 from functions.payments.transitions import detect_one_time_transition, detect_subscription_transition
 from functions.payments.unified import (
@@ -18,6 +17,7 @@ from functions.payments.unified import (
     stripe_subscription_to_unified,
     subscription_id_of_invoice,
 )
+from functions.testing.payment_builders import make_invoice, make_subscription
 from functions.user.models import Subscription
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "stripe"

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from functions.payments.processors.test import make_event, make_subscription
+from functions.testing.payment_builders import make_event, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 
 
