@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from functions.payments.intake import record_webhook  # noqa: E402
 from functions.payments.pipeline import process_webhook_event  # noqa: E402
-from functions.payments.processors.common import parse_stripe_event  # noqa: E402
+from functions.payments.processors.stripe.events import parse_stripe_event  # noqa: E402
 from functions.testing.payment_builders import make_event, make_invoice, make_subscription  # noqa: E402
 
 

@@ -6,10 +6,8 @@ Rules (BEM), all checked before any processor call or write:
 - it started at least 24 h ago (``payment.startDate``);
 - no cancellation is pending already.
 
-Stripe: ``cancel_at_period_end=true`` (idempotency key ``bem-cancel-{subscriptionId}``);
-a trialing subscription is cancelled immediately (nothing was paid). Test processor: the same
-outcome as Stripe-shaped ``customer.subscription.updated``/``deleted`` events through the
-webhook endpoint. Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
+The processor cancels (``Processor.cancel``): at the end of the period, or immediately while
+trialing (nothing was paid). Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
 The user document itself changes only when the processor's webhook arrives, with one exception
 (BEM's fallback): a *suspended* subscription the processor no longer knows or has already
 cancelled is reset here to ``cancelled`` / basic, so a user whose card failed is not stuck.
@@ -25,15 +23,13 @@ from typing import Any
 
 from functions.errors import BadRequest
 from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.payments.collections import USERS
+from functions.payments.processors import SubscriptionGone
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
 
 MINIMUM_AGE_SECONDS = DAY
-
-
-class SubscriptionGone(Exception):
-    """The processor refused: the subscription is already cancelled there or unknown to it."""
 
 
 def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None,
@@ -60,19 +56,13 @@ def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any, *, 
     paid = check_cancellable(uid, doc, settings, manager.environment, skip_guards=skip_guards)
     reason = settings.reason or None
     reset = False
-    if paid.is_test:
-        from functions.payments import simulate
-
-        immediate = resolve_subscription(doc).trialing
-        simulate.deliver_cancellation(manager, paid, immediate=immediate)
-    else:
-        try:
-            immediate = cancel_with_stripe(manager, paid)
-        except SubscriptionGone:
-            if paid.subscription.status != "suspended":
-                raise BadRequest("Your subscription is already cancelled") from None
-            reset_suspended_subscription(manager, paid)
-            immediate = reset = True
+    try:
+        immediate = paid.handler.cancel(manager, paid, trialing=resolve_subscription(doc).trialing)
+    except SubscriptionGone:
+        if paid.subscription.status != "suspended":
+            raise BadRequest("Your subscription is already cancelled") from None
+        reset_suspended_subscription(manager, paid)
+        immediate = reset = True
     record_request(manager.db, paid, "cancellation", {"reason": reason, "feedback": settings.feedback or None,
                                                       "immediate": immediate, "reset": reset, "date": stamp_now()})
     return {"success": True, "orderId": paid.order_id, "immediate": immediate, **({"reset": True} if reset else {})}
@@ -81,34 +71,8 @@ def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any, *, 
 def reset_suspended_subscription(manager: Any, paid: PaidSubscription) -> None:
     """BEM's fallback: the processor refused to cancel a suspended subscription → cancelled, basic plan."""
     basic = manager.config.payment.basic
-    manager.db.collection("users").document(paid.uid).update({
+    manager.db.collection(USERS).document(paid.uid).update({
         "subscription.status": "cancelled",
         "subscription.product": {"id": basic.id, "name": basic.name or "Basic"},
         "subscription.cancellation": {"pending": False, "date": stamp_now()},
     })
-
-
-def cancel_with_stripe(manager: Any, paid: PaidSubscription) -> bool:
-    """Cancel at period end, or now while trialing. Answers whether it was immediate."""
-    import stripe
-
-    from functions.payments.checkout_stripe import processor_errors
-    from functions.payments.stripe_api import stripe_client
-
-    client = stripe_client(manager)
-    with processor_errors("cancel"):
-        try:
-            subscription = client.v1.subscriptions.retrieve(paid.resource_id)
-        except stripe.InvalidRequestError as error:
-            if getattr(error, "http_status", None) == 404:
-                raise SubscriptionGone(paid.resource_id) from None
-            raise
-        if subscription.status in ("canceled", "incomplete_expired"):
-            raise SubscriptionGone(paid.resource_id)
-        if subscription.status == "trialing":
-            client.v1.subscriptions.cancel(paid.resource_id)
-            return True
-        # same parameters every time, so the idempotency key can never conflict (the reason stays in Firestore)
-        client.v1.subscriptions.update(paid.resource_id, {"cancel_at_period_end": True},
-                                       options={"idempotency_key": f"bem-cancel-{paid.resource_id}"})
-    return False

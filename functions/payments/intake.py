@@ -1,4 +1,4 @@
-"""Webhook intake (``POST payments/webhook?processor=stripe|test``): verify, parse, record once.
+"""Webhook intake (``POST payments/webhook?processor=NAME``): verify, parse, record once.
 
 Answers:
 - bad/missing signature → 400; bad/missing ``?key=`` → 401 (BEM); nothing written
@@ -20,10 +20,10 @@ import re
 from typing import Any
 
 from functions.errors import BadRequest, ServiceUnavailable
+from functions.payments.collections import WEBHOOKS
 from functions.payments.processors import ParsedWebhook, get_processor
 from functions.timestamps import stamp_now
 
-WEBHOOKS = "payments-webhooks"
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # Stripe events can exceed the API's 100 KB; a 413 would be retried for days
 EVENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 log = logging.getLogger("bem.payments.intake")

@@ -25,6 +25,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from functions.payments.collections import CARTS, INTENTS, ORDERS, USERS, WEBHOOKS
 from functions.payments.order_id import derived_order_id
 from functions.payments.processors import ParsedWebhook, Processor, get_processor
 from functions.payments.transitions import (
@@ -37,8 +38,6 @@ from functions.payments.unified import OneTimeOrder
 from functions.timestamps import stamp_now
 from functions.user.models import Subscription
 
-WEBHOOKS, ORDERS, INTENTS, USERS = "payments-webhooks", "payments-orders", "payments-intents", "users"
-CARTS = "payments-carts"
 PURCHASE_TRANSITIONS = ("new-subscription", "purchase-completed")  # what ends an abandoned cart
 INTENT_FIELDS = ("attribution", "discount", "supplemental")  # copied from the intent onto its order (BEM)
 PARKED = "parked-user-not-found"

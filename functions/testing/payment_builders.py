@@ -15,7 +15,7 @@ import time
 from typing import Any, Literal
 
 from functions.payments.frequencies import DAY, interval_seconds
-from functions.payments.stripe_api import STRIPE_API_VERSION
+from functions.payments.processors.stripe.api import STRIPE_API_VERSION
 
 ApiShape = Literal["new", "old"]
 

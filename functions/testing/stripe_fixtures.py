@@ -34,7 +34,7 @@ def _stripe_fake_server() -> Iterator[StripeFake]:
 
 @pytest.fixture
 def stripe_fake(_stripe_fake_server: StripeFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> StripeFake:
-    from functions.payments.portal import forget_portal_configurations
+    from functions.payments.processors.stripe.actions import forget_portal_configurations
 
     _stripe_fake_server.reset()
     forget_portal_configurations()  # a fresh fake account has none of the ids cached before

@@ -341,7 +341,7 @@ def test_stripe_without_a_secret_key_is_503_before_anything_is_written(bm, strip
 
 
 def test_a_failed_test_delivery_marks_the_intent_failed_and_answers_503(bm, firestore):
-    from functions.payments.simulate import use_deliverer
+    from functions.payments.processors.test.delivery import use_deliverer
 
     def broken(manager, event):
         raise RuntimeError("webhook endpoint unreachable")

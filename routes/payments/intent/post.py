@@ -6,7 +6,7 @@ the confirmation URL, the webhook events having already been delivered).
 """
 
 from functions.api import RouteOptions
-from functions.payments.checkout import create_intent, plan_intent
+from functions.payments.intent import create_intent, plan_intent
 
 OPTIONS = RouteOptions(require="user")
 

@@ -1,4 +1,4 @@
-"""Stripe side of checkout: one customer per uid, prices and coupons resolved at runtime.
+"""Stripe checkout (``open_checkout``): one customer per uid, prices and coupons resolved at runtime.
 
 Every create carries a deterministic idempotency key, so a retried or doubled request
 cannot make a second customer, price, coupon or session:
@@ -14,46 +14,18 @@ first may not find the customer: the idempotency key then returns the same custo
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from functions.config.models import Discount
-from functions.errors import BemError, ServiceUnavailable
 from functions.payments.frequencies import FREQUENCIES
-from functions.payments.stripe_api import stripe_client, to_dict
+from functions.payments.processors.stripe.api import processor_errors, stripe_client, to_cents, to_dict
 
 if TYPE_CHECKING:
     import stripe
 
-    from functions.payments.checkout import IntentPlan
-
-log = logging.getLogger("bem.payments")
+    from functions.payments.intent import IntentPlan
 
 CURRENCY = "usd"
-
-
-@contextlib.contextmanager
-def processor_errors(action: str) -> Iterator[None]:
-    """Stripe failures become answers: an outage (unreachable, timeout, 429, 5xx) is 503 "try again
-    later"; a refusal of our request (any other 4xx) is 502. The log keeps type/code/request id (no secrets)."""
-    import stripe
-
-    try:
-        yield
-    except stripe.StripeError as error:
-        status = getattr(error, "http_status", None) or 0
-        if isinstance(error, (stripe.APIConnectionError, stripe.RateLimitError)) or status >= 500:
-            log.warning("stripe %s unavailable: %s status=%s", action, type(error).__name__, status or None)
-            raise ServiceUnavailable("The payment processor could not be reached; try again shortly") from None
-        log.error("stripe %s failed: %s code=%s request=%s", action, type(error).__name__,
-                  getattr(error, "code", None), getattr(error, "request_id", None))
-        raise BemError("The payment processor refused the request", status=502, code="processor-error") from None
-
-
-def to_cents(amount: float) -> int:
-    return round(amount * 100)
 
 
 def _search_literal(value: str) -> str:

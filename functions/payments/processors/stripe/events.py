@@ -1,27 +1,25 @@
-"""Shared by the Stripe and test processors (the test processor sends Stripe-shaped events).
+"""Stripe-shaped events, shared by the Stripe and test processors (the test processor sends them too).
 
+- ``load_event(raw)``: the envelope, checked (400 for anything malformed).
 - ``parse_stripe_event(event, processor)``: which events we handle and what they point at.
-- ``check_webhook_key(query)``: ``?key=`` against ``BACKEND_MANAGER_WEBHOOK_KEY`` in constant time.
-- ``StripeShaped``: ``uid_of``/``order_id_of``/``to_unified_*`` for Stripe-shaped resources.
+- ``StripeShaped``: ``uid_of``/``order_id_of``/``customer_name``/``to_unified_*`` for Stripe-shaped resources.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from functions.config.models import Config
-from functions.config.secrets import secret, secret_matches
-from functions.errors import BadRequest, ServiceUnavailable, Unauthorized
+from functions.errors import BadRequest
 from functions.payments.processors.base import Category, ParsedWebhook
-from functions.payments.unified import (
-    OneTimeOrder,
+from functions.payments.processors.stripe.unify import (
     ref_id,
     stripe_one_time_to_unified,
     stripe_subscription_to_unified,
     subscription_id_of_invoice,
 )
+from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
 SUBSCRIPTION_EVENTS = frozenset({
@@ -32,27 +30,6 @@ SUBSCRIPTION_EVENTS = frozenset({
     "customer.subscription.resumed",
 })
 SUPPORTED_EVENTS = SUBSCRIPTION_EVENTS | {"invoice.payment_failed", "checkout.session.completed", "charge.refunded"}
-
-
-def not_configured(what: str, secret_name: str) -> ServiceUnavailable:
-    """503 naming the secret to set (the sender retries once it is configured)."""
-    return ServiceUnavailable(f"{what} are not configured: set {secret_name}")
-
-
-def check_webhook_key(query: Mapping[str, Any], what: str = "Webhooks with ?key=") -> None:
-    """``?key=`` against ``BACKEND_MANAGER_WEBHOOK_KEY``: 503 when unset, 401 when wrong (BEM)."""
-    if not secret("BACKEND_MANAGER_WEBHOOK_KEY"):
-        raise not_configured(what, "BACKEND_MANAGER_WEBHOOK_KEY")
-    if not secret_matches("BACKEND_MANAGER_WEBHOOK_KEY", str(query.get("key") or "")):
-        raise Unauthorized("Invalid or missing webhook key")
-
-
-def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value
 
 
 def load_event(raw: bytes) -> dict:

@@ -4,11 +4,11 @@ Order of work (nothing half-written):
 
 1. ``plan_intent`` checks everything (processor, product, frequency, current plan, discount,
    trial) and raises a 400 whose ``field`` names the offending key. No write, no processor call.
-2. The processor opens the checkout (Stripe: customer → price → coupon → Checkout Session,
-   ``checkout_stripe.py``; test: nothing remote).
+2. The processor must be ready (``Processor.unavailable()``: a 503 naming the missing secret), then
+   opens the checkout (``Processor.open_checkout``; Stripe: customer → price → coupon → Checkout Session).
 3. ``payments-intents/{orderId}`` is written (``status: pending``).
-4. Test processor only: Stripe-shaped events are delivered to the webhook endpoint
-   (``simulate.py``) so the real pipeline completes the intent.
+4. ``Processor.after_intent_recorded`` (the test processor delivers its events here, so the real
+   pipeline completes the intent; if that fails the intent is marked ``failed`` and the answer is 503).
 
 Rules (BEM): the product exists, is paid and not archived; a subscription needs a
 ``frequency`` priced on the product and a current plan that is basic or cancelled; a one-time
@@ -31,18 +31,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from functions.config.models import Config, Discount, Product
-from functions.config.secrets import secret
 from functions.errors import ServiceUnavailable, ValidationError
+from functions.payments.collections import INTENTS, ORDERS
 from functions.payments.order_id import new_order_id
+from functions.payments.processors import Processor, find_processor, get_processor, processor_names
 from functions.payments.recaptcha import verify_recaptcha
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
-
-INTENTS = "payments-intents"
-ORDERS = "payments-orders"
-TEST_PROCESSOR = "test"
-SUPPORTED_PROCESSORS = ("stripe", TEST_PROCESSOR)  # intent side; PayPal slots in later
 
 
 @dataclass(frozen=True)
@@ -73,13 +69,14 @@ class IntentPlan:
         return {"uid": self.uid, "orderId": self.order_id, "productId": self.product.id}
 
 
-def check_processor(name: str, environment: str) -> str:
-    processor = (name or "").strip().lower()
-    if processor not in SUPPORTED_PROCESSORS:
-        known = ", ".join(SUPPORTED_PROCESSORS)
+def check_processor(name: str, environment: str) -> Processor:
+    processor = find_processor(name)
+    if processor is None:
+        known = ", ".join(processor_names())
         raise ValidationError(f"Invalid value for processor: '{name}' is not supported (known: {known})", field="processor")
-    if processor == TEST_PROCESSOR and environment == "production":
-        raise ValidationError("Invalid value for processor: the test processor is refused in production", field="processor")
+    if not processor.production and environment == "production":
+        raise ValidationError(f"Invalid value for processor: the {processor.name} processor is refused in production",
+                              field="processor")
     return processor
 
 
@@ -190,18 +187,20 @@ def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any, ip: str | N
     frequency, amount = check_frequency(product, settings.frequency)
     check_can_subscribe(doc, product)
     discount = check_discount(config, settings.discount)
-    if processor == "stripe" and not product.stripe.product_id:
-        raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through stripe", field="processor")
+    if not processor.product_id(product):
+        raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through {processor.name}",
+                              field="processor")
     history = functools.cache(lambda: had_subscription_order(manager.db, uid))
     check_discount_eligible(discount, doc, history)
     trial_days = trial_days_for(product, settings.trial, history)
     order_id = new_order_id()
-    success_default, cancel_default = default_urls(config, order_id, product, frequency, processor, amount, trial_days > 0)
+    success_default, cancel_default = default_urls(config, order_id, product, frequency, processor.name, amount,
+                                                   trial_days > 0)
     return IntentPlan(
         uid=uid,
         email=doc.auth.email,
         order_id=order_id,
-        processor=processor,
+        processor=processor.name,
         product=product,
         frequency=frequency,
         amount=amount,
@@ -242,41 +241,24 @@ def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
     }
 
 
-def check_deliverable(processor: str) -> None:
-    """503 naming the secret when the processor could not complete this intent (nothing written yet)."""
-    if processor == TEST_PROCESSOR:
-        from functions.payments import simulate
-
-        blocker = simulate.delivery_blocker()
-        if blocker is not None:
-            raise blocker
-    elif processor == "stripe" and not secret("STRIPE_SECRET_KEY"):
-        raise ServiceUnavailable("Stripe is not configured: set STRIPE_SECRET_KEY")
-
-
 def create_intent(manager: Any, plan: IntentPlan) -> dict:
     """Open the checkout with the processor, record the intent; answer ``{id, orderId, url}``."""
-    check_deliverable(plan.processor)
-    if plan.processor == TEST_PROCESSOR:
-        from functions.payments import simulate
-
-        session = simulate.test_checkout_session(plan)
-        intent_ref = manager.db.collection(INTENTS).document(plan.order_id)
-        intent_ref.set(intent_document(plan, session["id"], session))
-        try:
-            simulate.complete_test_checkout(manager, plan, session)
-        except Exception as error:  # never a dangling pending intent: record why, answer 503
-            intent_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500],
-                               "metadata.failed": stamp_now()})
-            if isinstance(error, ServiceUnavailable):
-                raise
-            raise ServiceUnavailable("The test payment could not be completed; try again") from error
-    else:
-        from functions.payments import checkout_stripe
-
-        session = checkout_stripe.create_checkout_session(manager, plan)
-        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
-    return {"id": session["id"], "orderId": plan.order_id, "url": session.get("url")}
+    processor = get_processor(plan.processor)
+    blocker = processor.unavailable()
+    if blocker is not None:
+        raise blocker  # before anything is written or any processor call
+    checkout = processor.open_checkout(manager, plan)
+    intent_ref = manager.db.collection(INTENTS).document(plan.order_id)
+    intent_ref.set(intent_document(plan, checkout.id, checkout.raw))
+    try:
+        processor.after_intent_recorded(manager, plan, checkout)
+    except Exception as error:  # never a dangling pending intent: record why, answer 503
+        intent_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500],
+                           "metadata.failed": stamp_now()})
+        if isinstance(error, ServiceUnavailable):
+            raise
+        raise ServiceUnavailable("The payment could not be completed; try again") from error
+    return {"id": checkout.id, "orderId": plan.order_id, "url": checkout.url}
 
 
 def trial_eligibility(manager: Any, uid: str, product_id: str | None) -> dict:

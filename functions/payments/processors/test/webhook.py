@@ -1,4 +1,4 @@
-"""The test processor: Stripe-shaped events without Stripe (BEM's journeys run on it).
+"""The test processor's webhooks: Stripe-shaped events without Stripe (BEM's journeys run on it).
 
 - Refused in production (403). Verified by ``?key=`` == ``BACKEND_MANAGER_WEBHOOK_KEY``
   (constant-time); parsed exactly like Stripe events (``common.parse_stripe_event``).
@@ -16,17 +16,19 @@ from typing import Any
 
 from functions.errors import Forbidden
 from functions.payments.processors.base import ParsedWebhook
-from functions.payments.processors.common import StripeShaped, check_webhook_key, load_event, parse_stripe_event
-from functions.payments.unified import subscription_id_of_invoice
+from functions.payments.processors.shared import check_webhook_key
+from functions.payments.processors.stripe.events import StripeShaped, load_event, parse_stripe_event
+from functions.payments.processors.stripe.unify import subscription_id_of_invoice
 
 
 class ProcessorUnavailableError(RuntimeError):
     """The processor's API could not be reached (simulated outage)."""
 
 
-class TestProcessor(StripeShaped):
+class TestWebhooks(StripeShaped):
+    """The webhook half of the test processor: ``?key=`` checked, the payload is the resource."""
+
     __test__ = False  # not a pytest class
-    name = "test"
 
     def verify_and_parse(
         self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, Any], manager: Any
@@ -62,7 +64,4 @@ def _expanded_subscription(invoice: dict) -> dict:
     return subscription
 
 
-TEST = TestProcessor()
-
-
-__all__ = ["TEST", "ProcessorUnavailableError", "TestProcessor"]
+__all__ = ["ProcessorUnavailableError", "TestWebhooks"]

@@ -1,4 +1,4 @@
-"""The Stripe processor.
+"""Stripe webhooks: signature check, parsing, and the latest resource from the API.
 
 Intake: the ``Stripe-Signature`` header is verified over the raw body with stripe-python's
 ``WebhookSignature.verify_header`` and ``STRIPE_WEBHOOK_SECRET`` (tolerance 300 s). Without that
@@ -16,23 +16,17 @@ from typing import Any
 from functions.config.secrets import secret
 from functions.errors import BadRequest
 from functions.payments.processors.base import ParsedWebhook
-from functions.payments.processors.common import (
-    StripeShaped,
-    check_webhook_key,
-    header_value,
-    load_event,
-    not_configured,
-    parse_stripe_event,
-)
-from functions.payments.stripe_api import stripe_client, to_dict
-from functions.payments.unified import ref_id, subscription_id_of_invoice
+from functions.payments.processors.shared import check_webhook_key, header_value, not_configured
+from functions.payments.processors.stripe.api import stripe_client, to_dict
+from functions.payments.processors.stripe.events import StripeShaped, load_event, parse_stripe_event
+from functions.payments.processors.stripe.unify import ref_id, subscription_id_of_invoice
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 log = logging.getLogger("bem.payments.stripe")
 
 
-class StripeProcessor(StripeShaped):
-    name = "stripe"
+class StripeWebhooks(StripeShaped):
+    """The webhook half of the Stripe processor (``verify_and_parse``, ``fetch_resource``)."""
 
     def verify_and_parse(
         self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, Any], manager: Any
@@ -87,6 +81,3 @@ def verify_signature(raw: bytes, signature_header: str | None, webhook_secret: s
         stripe.WebhookSignature.verify_header(raw, signature_header, webhook_secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
     except (stripe.SignatureVerificationError, ValueError) as error:  # ValueError covers Unicode errors
         raise BadRequest("Invalid Stripe signature") from error
-
-
-STRIPE = StripeProcessor()
