@@ -5,7 +5,7 @@
 - API version pinned to ``STRIPE_API_VERSION`` (the version stripe-python 16.1.0 was generated
   for), so a change of the account's default version in the Dashboard cannot change the
   shapes we read. Webhook payloads still carry the *endpoint's* version, which is why the
-  unifier reads both the old and new shapes (``unified.py``).
+  unifier reads both the old and new shapes (``unify.py``).
 - ``STRIPE_API_BASE`` (tests, ``functions/testing/stripe_fake.py``) redirects the API host.
 - ``max_network_retries`` (``STRIPE_MAX_NETWORK_RETRIES``, default 2): the SDK retries
   connection errors/5xx and reuses the same idempotency key on retries.
