@@ -102,23 +102,42 @@ def test_sessions_of_another_user_need_admin(bm, accounts, auth_admin):
     assert bm.as_("admin").delete("user/sessions", {"uid": accounts["basic"].uid}).status == 200
 
 
-# feedback ---------------------------------------------------------------------------------------
-def test_feedback_is_stored_with_its_owner(bm, firestore, accounts):
-    response = bm.as_("basic").post("user/feedback", {"rating": "love", "text": "Great <b>app</b>", "like": "speed"})
+# feedback (BEM: test/routes/user/feedback.js bodies, src/manager/routes/user/feedback/post.js answer) ---
+def test_feedback_is_stored_in_bems_shape(bm, firestore, accounts):
+    body = {"rating": "like", "positive": "Great <b>app</b>", "negative": "", "comments": "fast"}
+    response = bm.as_("basic").post("user/feedback", body)
     assert response.status == 200, response.text
+    assert response.json["originalRequest"] == {"rating": "like", "positive": "Great app", "negative": "", "comments": "fast"}
+    assert response.json["review"] == {"promptReview": False, "reviewURL": None}
     stored = firestore.get(f"feedback/{response.json['id']}")
-    assert stored["owner"] == {"uid": accounts["basic"].uid}
-    assert (stored["rating"], stored["text"], stored["like"]) == ("love", "Great app", "speed")
-    assert stored["created"]["timestampUNIX"] > 0
+    assert stored["owner"] == accounts["basic"].uid
+    assert stored["feedback"] == response.json["originalRequest"]
+    assert stored["decision"] == response.json["review"]
+    assert stored["metadata"]["tag"] == "user/feedback"
+    assert stored["metadata"]["created"]["timestampUNIX"] > 0
 
 
-def test_feedback_accepts_bems_comments_field(bm, firestore):
-    response = bm.as_("basic").post("user/feedback", {"rating": "dislike", "comments": "too slow"})
-    assert firestore.get(f"feedback/{response.json['id']}")["text"] == "too slow"
+def test_feedback_reads_the_ports_earlier_names(bm, firestore):
+    response = bm.as_("basic").post("user/feedback", {"rating": "dislike", "like": "colours", "dislike": "too slow", "text": "ok"})
+    assert response.json["originalRequest"] == {"rating": "dislike", "positive": "colours", "negative": "too slow", "comments": "ok"}
 
 
-def test_feedback_names_a_bad_rating_and_needs_a_user(bm):
-    response = bm.as_("basic").post("user/feedback", {"rating": "meh"})
+def test_feedback_prompts_a_review_for_long_positive_feedback(bm, manager):
+    manager.config = manager.config.model_copy(update={"reviews": {"enabled": True, "sites": ["trustpilot.com"]}})
+    long_text = "Absolutely love this app! Best thing ever! Highly recommend!"
+    loved = bm.as_("basic").post("user/feedback", {"rating": "love", "positive": long_text}).json["review"]
+    assert loved == {"promptReview": True, "reviewURL": "https://www.trustpilot.com/review/example.com"}
+    short = bm.as_("basic").post("user/feedback", {"rating": "love", "positive": "nice"}).json["review"]
+    assert short["promptReview"] is False
+    disliked = bm.as_("basic").post("user/feedback", {"rating": "dislike", "negative": long_text}).json["review"]
+    assert disliked["promptReview"] is False
+    manager.config = manager.config.model_copy(update={"reviews": {"enabled": False, "sites": ["trustpilot.com"]}})
+    assert bm.as_("basic").post("user/feedback", {"rating": "love", "positive": long_text}).json["review"]["promptReview"] is False
+
+
+def test_feedback_rating_is_a_free_string_but_required_and_needs_a_user(bm):
+    assert bm.as_("basic").post("user/feedback", {"rating": "meh"}).status == 200
+    response = bm.as_("basic").post("user/feedback", {"positive": "x"})
     assert response.status == 400 and "rating" in response.error
     assert bm.post("user/feedback", {"rating": "love"}).status == 401
 

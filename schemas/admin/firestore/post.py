@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from functions.schemas import BaseModel, Unsanitized
 
@@ -9,5 +9,6 @@ DocumentPath = Annotated[str, StringConstraints(pattern=r"^[^/]+/[^/]+(/[^/]+/[^
 
 class Schema(BaseModel):
     path: DocumentPath
-    document: Annotated[dict, Unsanitized]
+    document: Annotated[dict, Unsanitized] = {}
     merge: bool = True
+    metadata_tag: str = Field(default="admin/firestore", alias="metadataTag", max_length=200)
