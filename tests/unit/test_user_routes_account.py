@@ -89,7 +89,9 @@ def test_signing_out_everywhere_revokes_tokens_issued_before(bm, accounts, auth_
     response = bm.as_("basic").delete("user/sessions")
     assert response.status == 200, response.text
     assert ("revoke_refresh_tokens", uid) in auth_admin.calls
-    assert response.json["sessions"]["tokensValidAfter"]["timestampUNIX"] >= int(time.time()) - 5
+    assert response.json["sessions"] == 0  # BEM's count of Realtime Database sessions (none here)
+    assert response.json["message"] == f"Successfully signed {uid} out of all sessions"
+    assert response.json["auth"]["tokensValidAfter"]["timestampUNIX"] >= int(time.time()) - 5
     with pytest.raises(RevokedTokenError):
         auth_admin.verify_id_token(old_token, check_revoked=True)
     assert auth_admin.verify_id_token(old_token)["uid"] == uid  # without the check it would still pass
@@ -173,3 +175,58 @@ def test_legacy_commands_reach_the_same_routes(bm, accounts, auth_admin):
     refused = bm.as_("premium-active").command("delete-user")
     assert refused.status == 409
     assert bm.as_("basic").command("sign-out-all-sessions").json["success"] is True
+
+
+# subscription (BEM: src/manager/routes/user/subscription/get.js) ---------------------------------
+def test_subscription_answers_bems_curated_shape_with_epoch_defaults(bm, firestore, accounts):
+    firestore.set(f"users/{accounts['basic'].uid}", {"subscription": {"product": {"id": "basic"}, "payment": {"orderId": "o-1"}}}, merge=True)
+    body = bm.as_("basic").get("user/subscription").json["subscription"]
+    epoch = {"timestamp": "1970-01-01T00:00:00.000Z", "timestampUNIX": 0}
+    assert body == {
+        "product": {"id": "basic", "name": "Basic"},
+        "status": "active",
+        "expires": epoch,
+        "trial": {"claimed": False, "expires": epoch},
+        "cancellation": {"pending": False, "date": epoch},
+        "payment": {"processor": None, "frequency": None, "startDate": epoch},
+    }
+
+
+def test_subscription_of_a_paying_user_carries_its_dates(bm):
+    body = bm.as_("premium-active").get("user/subscription").json
+    assert body["subscription"]["product"]["id"] == "premium"
+    assert body["subscription"]["expires"]["timestampUNIX"] > 0
+    assert "orderId" not in body["subscription"]["payment"]
+    assert body["resolved"]["plan"] == "premium"
+
+
+def test_settings_validate_takes_bems_existing_and_new_settings(bm):
+    body = {
+        "existingSettings": {"theme": "dark", "notifications": {"email": True}},
+        "newSettings": {"theme": "light", "notifications": {"push": False}},
+    }
+    response = bm.as_("basic").post("user/settings/validate", body)
+    assert response.status == 200, response.text
+    assert response.json["settings"]["theme"] == "light"
+    assert response.json["settings"]["notifications"] == {"email": True, "push": False}
+    assert bm.as_("basic").post("user/settings/validate", {"existingSettings": {}, "newSettings": {}}).json["valid"] is True
+    missing = bm.as_("basic").post("user/settings/validate", {})
+    assert missing.status == 400 and "settings" in missing.error
+
+
+# api-keys: BEM matches key names loosely (src/manager/routes/user/api-keys/post.js) --------------
+@pytest.mark.parametrize(("keys", "expected"), [("privateKey", {"privateKey"}), (["client", "PRIVATE-key"], {"clientId", "privateKey"}),
+                                                 ("clientid", {"clientId"})])
+def test_api_keys_accept_bems_key_names(bm, firestore, accounts, keys, expected):
+    before = firestore.get(f"users/{accounts['basic'].uid}")["api"]
+    response = bm.as_("basic").post("user/api-keys", {"keys": keys})
+    assert response.status == 200, response.text
+    assert set(response.json) == expected
+    after = firestore.get(f"users/{accounts['basic'].uid}")["api"]
+    for key in ("clientId", "privateKey"):
+        assert (after[key] != before[key]) == (key in expected)
+
+
+def test_api_keys_naming_nothing_known_is_400(bm):
+    response = bm.as_("basic").post("user/api-keys", {"keys": ["publicKey"]})
+    assert response.status == 400 and response.json["error"]["field"].startswith("keys")
