@@ -67,3 +67,16 @@ def test_legacy_subscription_info_is_bems_curated_shape(bm):
     body = bm.as_("basic").command("get-user-subscription-info").json
     assert body["subscription"]["product"] == {"id": "basic", "name": "Basic"}
     assert body["subscription"]["payment"]["startDate"]["timestampUNIX"] == 0
+
+
+# GET user: BEM's resolved user (test/routes/user/user.js) ----------------------------------------
+def test_get_user_answers_the_resolved_user_without_the_private_key(bm, accounts):
+    user = bm.as_("basic").get("user").json["user"]
+    assert (user["auth"]["uid"], user["authenticated"], user["roles"]["admin"]) == (accounts["basic"].uid, True, False)
+    assert (user["subscription"]["product"]["id"], user["subscription"]["status"]) == ("basic", "active")
+    assert "privateKey" not in user["api"]
+
+
+def test_get_user_with_the_admin_key_alone_is_bems_admin_shell(bm):
+    user = bm.with_admin_key(ADMIN_KEY).get("user").json["user"]
+    assert (user["authenticated"], user["roles"]["admin"]) == (True, True)
