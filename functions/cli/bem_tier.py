@@ -83,6 +83,10 @@ def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
     logs.mkdir(exist_ok=True)
     files = list_tests(functions_dir)
     chosen = list(targets or DEFAULT_TARGETS)
+    from functions.cli.bem_warmup import warm_auth_triggers
+    from functions.testing.test_env import PROJECT
+
+    typer.echo(warm_auth_triggers(PROJECT))
     output_path = logs / "bem-test.out"
     fake = StripeFake(port=STRIPE_FAKE_PORT).start()
     started = time.monotonic()
