@@ -99,6 +99,9 @@ def _suite(root: Path, extended: bool) -> Iterator[dict[str, str]]:
     from functions.testing.test_env import FUNCTIONS_TEST_ENV, STRIPE_FAKE_PORT
 
     env = {**FUNCTIONS_TEST_ENV, "BEM_STRIPE_FAKE_PORT": str(STRIPE_FAKE_PORT)}
+    # firebase-tools gives a new Python worker 30 s to answer its health check; a burst of
+    # events (BEM's 52 test accounts) boots dozens at once, which takes longer on a small machine
+    env.setdefault("FUNCTIONS_DISCOVERY_TIMEOUT", "180")
     if extended:
         env["TEST_EXTENDED_MODE"] = "true"
     running = detect_running(DEFAULT_PROJECT, root)
