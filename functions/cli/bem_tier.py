@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -88,6 +89,7 @@ def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
 
     typer.echo(warm_auth_triggers(PROJECT))
     output_path = logs / "bem-test.out"
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake's request log would drown the tier's output
     fake = StripeFake(port=STRIPE_FAKE_PORT).start()
     started = time.monotonic()
     try:

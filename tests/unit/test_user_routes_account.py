@@ -230,3 +230,10 @@ def test_api_keys_accept_bems_key_names(bm, firestore, accounts, keys, expected)
 def test_api_keys_naming_nothing_known_is_400(bm):
     response = bm.as_("basic").post("user/api-keys", {"keys": ["publicKey"]})
     assert response.status == 400 and response.json["error"]["field"].startswith("keys")
+
+
+def test_sessions_of_a_session_type_or_for_the_admin_shell_are_bems_empty_map(bm, accounts):
+    """BEM's test/routes/user/sessions.js: an ``id`` names RTDB sessions, which this port keeps none of."""
+    assert bm.as_("basic").get("user/sessions", query={"id": "nonexistent-session-type"}).json == {}
+    assert bm.with_admin_key(unit.ADMIN_KEY).get("user/sessions").json == {}
+    assert bm.as_("basic").get("user/sessions", query={"id": "app", "uid": accounts["admin"].uid}).status == 403
