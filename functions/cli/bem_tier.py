@@ -42,8 +42,11 @@ def runner_env(logs: Path) -> dict[str, str]:
     """The keys BEM's runner signs requests with: the project's test-mode keys."""
     from functions.testing.test_env import ADMIN_KEY, PROJECT, WEBHOOK_KEY
 
+    # BEM's "extended" tests call real SendGrid/GitHub/OpenAI; the tier always runs BEM's normal
+    # mode, so its results do not depend on how the suite was started (mgr test --extended)
+    inherited = {k: v for k, v in os.environ.items() if k != "TEST_EXTENDED_MODE"}
     return {
-        **os.environ,
+        **inherited,
         "BACKEND_MANAGER_KEY": ADMIN_KEY,
         "BACKEND_MANAGER_WEBHOOK_KEY": WEBHOOK_KEY,
         # BEM's account wipe uses it for the Auth emulator's bulk-delete URL.
