@@ -57,11 +57,13 @@ def test(
     results = []
     if tier in ("all", "unit"):
         results.append(_pytest(root, "unit", targets, "not emulator", extra, {}))
-    if tier in ("all", "emulator", "bem"):
+    # `mgr test path/to/test.py` or `-k` picks tests: BEM's suite runs only with the whole run or --tier bem
+    run_bem = tier == "bem" or (tier == "all" and not paths and not keyword and not ctx.args)
+    if tier in ("all", "emulator") or run_bem:
         with _suite(root, extended) as env:
             if tier in ("all", "emulator"):
                 results.append(_pytest(root, "emulator", targets, "emulator", extra, env))
-            if tier in ("all", "bem"):
+            if run_bem:
                 results.append(_bem_tier(root, bem_targets))
     for result in results:
         typer.echo(result.line())

@@ -90,3 +90,24 @@ def test_the_checked_in_list_is_valid_and_every_reason_is_used():
         assert text.strip()
         if key.startswith("difference-"):
             assert "bem-differences.md" in text, key
+
+
+def test_mgr_test_refuses_an_unknown_tier():
+    from typer.testing import CliRunner
+
+    from functions.cli import _register, app
+
+    _register()
+    result = CliRunner().invoke(app, ["test", "--tier", "everything"])
+    assert result.exit_code == 2
+    assert "unknown tier" in result.output
+
+
+def test_runner_env_has_the_test_keys_and_never_bems_extended_mode(monkeypatch, tmp_path):
+    from functions.cli.bem_tier import runner_env
+    from functions.testing.test_env import ADMIN_KEY, PROJECT
+
+    monkeypatch.setenv("TEST_EXTENDED_MODE", "true")
+    env = runner_env(tmp_path)
+    assert (env["BACKEND_MANAGER_KEY"], env["GCLOUD_PROJECT"]) == (ADMIN_KEY, PROJECT)
+    assert "TEST_EXTENDED_MODE" not in env
