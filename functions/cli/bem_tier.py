@@ -38,6 +38,23 @@ def ensure_installed(root: Path) -> Path:
     return functions_dir
 
 
+def write_runner_config(root: Path, functions_dir: Path) -> Path:
+    """BEM's runner reads ``functions/backend-manager-config.json`` of its consumer project: the
+    project's own config (so products, prices and limits never drift), with a ``firebaseConfig``
+    naming the emulator's project when the project has none."""
+    import json5
+
+    from functions.testing.test_env import PROJECT
+
+    config = json5.loads((root / "backend-manager-config.json").read_text())
+    firebase = dict(config.get("firebaseConfig") or {})
+    firebase.setdefault("projectId", PROJECT)
+    config["firebaseConfig"] = firebase
+    target = functions_dir / "backend-manager-config.json"
+    target.write_text(json.dumps(config, indent=2) + "\n")
+    return target
+
+
 def runner_env(logs: Path) -> dict[str, str]:
     """The keys BEM's runner signs requests with: the project's test-mode keys."""
     from functions.testing.test_env import ADMIN_KEY, PROJECT, WEBHOOK_KEY
@@ -85,6 +102,7 @@ def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
     expected, _reasons = load_expected(root / BEM_DIR / "expected-failures.json")
     logs = root / "logs"
     logs.mkdir(exist_ok=True)
+    write_runner_config(root, functions_dir)
     files = list_tests(functions_dir)
     chosen = list(targets or DEFAULT_TARGETS)
     from functions.cli.bem_warmup import warm_auth_triggers

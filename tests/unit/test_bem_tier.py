@@ -111,3 +111,11 @@ def test_runner_env_has_the_test_keys_and_never_bems_extended_mode(monkeypatch, 
     env = runner_env(tmp_path)
     assert (env["BACKEND_MANAGER_KEY"], env["GCLOUD_PROJECT"]) == (ADMIN_KEY, PROJECT)
     assert "TEST_EXTENDED_MODE" not in env
+
+
+def test_runner_config_is_the_projects_own_with_a_firebase_project(tmp_path):
+    from functions.cli.bem_tier import write_runner_config
+
+    (tmp_path / "backend-manager-config.json").write_text('{brand: {id: "x"}, // json5\n payment: {products: []}}')
+    written = json.loads(write_runner_config(tmp_path, tmp_path).read_text())
+    assert written == {"brand": {"id": "x"}, "payment": {"products": []}, "firebaseConfig": {"projectId": "demo-bem"}}
