@@ -22,8 +22,8 @@ from pathlib import Path
 
 ANSI = re.compile(r"\x1B\[[0-9;]*[a-zA-Z]")
 SUITE_HEADER = re.compile(r"^ {4}⤷ (.+)$")
-SUITE_RESULT = re.compile(r"^ {6}([✓✗○]) (.+?)(?: \(\d+ms\))?(?: \(skipped[^)]*\))?$")
-FILE_RESULT = re.compile(r"^ {4}([✓✗○]) (.+?)(?: \(\d+ms\))?(?: \(skipped[^)]*\))?$")
+SUITE_RESULT = re.compile(r"^ {6}([✓✗○]) (.+?)(?: \(\d+ms\))?(?: \(skipped.*\))?$")
+FILE_RESULT = re.compile(r"^ {4}([✓✗○]) (.+?)(?: \(\d+ms\))?(?: \(skipped.*\))?$")
 SKIP_REST = re.compile(r"^ {8}Skipping (\d+) remaining test\(s\) in suite")
 MARKS = {"✓": "pass", "✗": "fail", "○": "skip"}
 

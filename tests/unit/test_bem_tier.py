@@ -119,3 +119,9 @@ def test_runner_config_is_the_projects_own_with_a_firebase_project(tmp_path):
     (tmp_path / "backend-manager-config.json").write_text('{brand: {id: "x"}, // json5\n payment: {products: []}}')
     written = json.loads(write_runner_config(tmp_path, tmp_path).read_text())
     assert written == {"brand": {"id": "x"}, "payment": {"products": []}, "firebaseConfig": {"projectId": "demo-bem"}}
+
+
+def test_a_skip_reason_with_parentheses_keeps_the_file_name():
+    files = [{"path": "routes/admin/post.js", "description": "Admin post", "tests": []}]
+    text = "  BEM Core Tests\n    ○ Admin post (skipped: TEST_EXTENDED_MODE env var not set (skipping GitHub tests))\n  Results\n"
+    assert [(t.name, t.result) for t in parse_output(text, files)] == [("routes/admin/post.js", "skip")]
