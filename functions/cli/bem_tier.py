@@ -77,15 +77,18 @@ def runner_env(logs: Path) -> dict[str, str]:
 
 def list_tests(functions_dir: Path) -> list[dict]:
     """BEM's test files, descriptions and test names (``list_tests.js``), to name each result."""
-    out = subprocess.run(
-        ["node", str(functions_dir.parent / "list_tests.js")],
-        cwd=functions_dir.parent,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "BEM_TEST_RUNNER": "1"},
-    ).stdout
-    return json.loads(out)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "tests.json"
+        subprocess.run(
+            ["node", str(functions_dir.parent / "list_tests.js"), str(out)],
+            cwd=functions_dir.parent,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "BEM_TEST_RUNNER": "1"},
+        )
+        return json.loads(out.read_text())
 
 
 def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
