@@ -59,12 +59,13 @@ def test(
         results.append(_pytest(root, "unit", targets, "not emulator", extra, {}))
     # `mgr test path/to/test.py` or `-k` picks tests: BEM's suite runs only with the whole run or --tier bem
     run_bem = tier == "bem" or (tier == "all" and not paths and not keyword and not ctx.args)
-    if tier in ("all", "emulator") or run_bem:
+    if tier in ("all", "emulator"):
         with _suite(root, extended) as env:
-            if tier in ("all", "emulator"):
-                results.append(_pytest(root, "emulator", targets, "emulator", extra, env))
-            if run_bem:
-                results.append(_bem_tier(root, bem_targets))
+            results.append(_pytest(root, "emulator", targets, "emulator", extra, env))
+    if run_bem:
+        # its own suite, never in extended mode: BEM's results must not depend on --extended
+        with _suite(root, extended=False):
+            results.append(_bem_tier(root, bem_targets))
     for result in results:
         typer.echo(result.line())
     total = TierResult("total", *(sum(getattr(r, f) for r in results) for f in ("passed", "failed", "skipped")))
