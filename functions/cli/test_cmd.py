@@ -98,7 +98,7 @@ def _read_report(name: str, report: Path, code: int) -> TierResult:
 @contextlib.contextmanager
 def _suite(root: Path, extended: bool) -> Iterator[dict[str, str]]:
     """A running Emulator Suite in test mode (reused if one is up); yields the test environment."""
-    from functions.emulator import DEFAULT_PROJECT, detect_running, running_emulators
+    from functions.emulator import DEFAULT_ONLY, DEFAULT_PROJECT, detect_running, running_emulators
     from functions.testing.test_env import FUNCTIONS_TEST_ENV, STRIPE_FAKE_PORT
 
     env = {**FUNCTIONS_TEST_ENV, "BEM_STRIPE_FAKE_PORT": str(STRIPE_FAKE_PORT)}
@@ -113,7 +113,7 @@ def _suite(root: Path, extended: bool) -> Iterator[dict[str, str]]:
         yield env
         return
     typer.echo("Starting the Firebase Emulator Suite in test mode...")
-    with running_emulators(root, ("auth", "firestore", "functions"), DEFAULT_PROJECT, extra_env=env):
+    with running_emulators(root, DEFAULT_ONLY, DEFAULT_PROJECT, extra_env=env, ignore_dotenv=True):
         yield env
 
 
