@@ -71,7 +71,7 @@ def test_get_and_delete_take_query_parameters_others_a_json_body(document):
     assert body["required"] is True
     schema = document["components"]["schemas"][body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
     assert schema["required"] == ["rating"]
-    assert schema["properties"]["rating"]["enum"] == ["hate", "dislike", "neutral", "like", "love"]
+    assert (schema["properties"]["rating"]["type"], schema["properties"]["rating"]["maxLength"]) == ("string", 100)  # BEM: free string
     intent = document["components"]["schemas"]["post_payments_intent"]
     assert "productId" in intent["properties"]  # the alias a client sends, not the Python name
     signup = document["components"]["schemas"]["post_user_signup"]
