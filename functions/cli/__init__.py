@@ -15,13 +15,22 @@ def version() -> None:
     typer.echo(__version__)
 
 
+_registered = False
+
+
 def _register() -> None:
-    from functions.cli import indexes, serve, setup_cmd, test_cmd
+    """Attach every command once (tests and ``main`` may both call it)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    from functions.cli import deploy_cmd, indexes, serve, setup_cmd, test_cmd
 
     app.command("serve")(serve.serve)
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
+    app.command("deploy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(deploy_cmd.deploy)
     try:
         from functions.cli import emulator_cmd
 
@@ -40,6 +49,9 @@ def _register() -> None:
         except ImportError:
             continue
         app.add_typer(module.app, name=name)
+    from functions.cli import stripe_listen
+
+    stripe_listen.register(app)
 
 
 def main() -> None:
