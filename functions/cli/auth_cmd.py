@@ -31,6 +31,7 @@ from functions.cli.target import (
     fail,
     note,
     resolve_target,
+    sdk_errors,
 )
 
 app = typer.Typer(help="Inspect and manage Firebase Auth users (emulator by default).", no_args_is_help=True)
@@ -123,6 +124,7 @@ def _user_or_exit(client: Any, identifier: str) -> Any:
 
 
 @app.command("get")
+@sdk_errors
 def get(
     identifier: str = typer.Argument(..., help="uid or e-mail"),
     production: bool = ProductionOption, emulator: bool = EmulatorOption, force: bool = ForceOption,
@@ -134,6 +136,7 @@ def get(
 
 
 @app.command("list")
+@sdk_errors
 def list_(
     limit: int = typer.Option(100, "--limit", min=1, help=f"Users per page (at most {MAX_PAGE})"),
     page_token: str = typer.Option(None, "--page-token", help="Continue from this page token"),
@@ -172,6 +175,7 @@ def _print_users(users: list[dict]) -> None:
 
 
 @app.command("delete")
+@sdk_errors
 def delete(
     identifier: str = typer.Argument(..., help="uid or e-mail"),
     production: bool = ProductionOption, emulator: bool = EmulatorOption, force: bool = ForceOption,
@@ -187,6 +191,7 @@ def delete(
 
 
 @app.command("set-claims")
+@sdk_errors
 def set_claims(
     identifier: str = typer.Argument(..., help="uid or e-mail"),
     claims: str = typer.Argument(..., help='JSON object, e.g. \'{"admin": true}\''),

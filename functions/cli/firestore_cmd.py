@@ -31,6 +31,7 @@ from functions.cli.target import (
     fail,
     note,
     resolve_target,
+    sdk_errors,
 )
 
 app = typer.Typer(help="Read and write Firestore documents (emulator by default).", no_args_is_help=True)
@@ -133,6 +134,7 @@ def _target(production: bool, emulator: bool, force: bool) -> Target:
 
 
 @app.command("get")
+@sdk_errors
 def get(
     path: str = typer.Argument(..., help="Document path, e.g. users/abc123"),
     production: bool = ProductionOption, emulator: bool = EmulatorOption, force: bool = ForceOption,
@@ -148,6 +150,7 @@ def get(
 
 
 @app.command("set")
+@sdk_errors
 def set_(
     path: str = typer.Argument(..., help="Document path"),
     data: str = typer.Argument(..., help="JSON object to write"),
@@ -169,6 +172,7 @@ def set_(
 
 
 @app.command("query")
+@sdk_errors
 def query(
     collection: str = typer.Argument(..., help="Collection path, e.g. users"),
     where: list[str] = typer.Option(None, "--where", "-w", help='"field==value" (repeat for AND)'),
@@ -202,6 +206,7 @@ def _print_table(results: list[dict]) -> None:
 
 
 @app.command("delete")
+@sdk_errors
 def delete(
     path: str = typer.Argument(..., help="Document path"),
     production: bool = ProductionOption, emulator: bool = EmulatorOption, force: bool = ForceOption,

@@ -14,8 +14,10 @@ Exit codes every command shares: 0 ok, 1 not found or failed, 2 usage (bad argum
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,24 @@ def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
 def note(message: str) -> None:
     """Status lines go to stderr so stdout stays clean for ``--json``."""
     typer.secho(message, fg="bright_black", err=True)
+
+
+_SDK_MODULES = ("google.", "firebase_admin", "grpc", "requests", "urllib3")
+
+
+def sdk_errors(command: Callable) -> Callable:
+    """Report an SDK/network failure (permission denied, unreachable, invalid argument) as exit 1."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> object:
+        try:
+            return command(*args, **kwargs)
+        except Exception as error:
+            if not type(error).__module__.startswith(_SDK_MODULES):
+                raise
+            raise fail(f"{type(error).__name__}: {error}", EXIT_FAILED) from None
+
+    return run
 
 
 def resolve_target(*, production: bool, emulator: bool, force: bool, root: Path | None = None) -> Target:

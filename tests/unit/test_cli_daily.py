@@ -271,3 +271,11 @@ def test_listen_without_the_stripe_cli_exits_2_with_install_hint(project, monkey
     result = runner.invoke(app, ["stripe", "listen"])
     assert result.exit_code == 2 and "Stripe CLI is not installed" in result.stderr
 
+
+
+def test_an_unreachable_service_is_reported_as_exit_1(project, monkeypatch):
+    (project / ".firebaserc").write_text(json.dumps({"projects": {"default": "acme-prod"}}))
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", f"127.0.0.1:{_free_port()}")  # nothing listens there
+    result = runner.invoke(auth_cmd.app, ["get", "someone@example.com", "--production", "--force"])
+    assert result.exit_code == 1, result.output
+    assert "Error" in result.stderr and "Traceback" not in result.output
