@@ -110,11 +110,6 @@ def iterate_pages(client: Any, limit: int, page_token: str | None, every: bool) 
         page_token = token
 
 
-def _target(production: bool, emulator: bool, force: bool) -> Target:
-    target = resolve_target(production=production, emulator=emulator, force=force)
-    note(f"Target: {target.label()}")
-    return target
-
 
 def _user_or_exit(client: Any, identifier: str) -> Any:
     user = resolve_user(client, identifier)
@@ -131,7 +126,7 @@ def get(
     as_json: bool = JsonOption, raw: bool = RawOption,
 ) -> None:
     """Show one user. Exit 1 when there is none."""
-    user = _user_or_exit(auth_client(_target(production, emulator, force)), identifier)
+    user = _user_or_exit(auth_client(resolve_target(production=production, emulator=emulator, force=force)), identifier)
     emit(user_details(user), as_json=as_json, raw=raw)
 
 
@@ -148,7 +143,7 @@ def list_(
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    client = auth_client(_target(production, emulator, force))
+    client = auth_client(resolve_target(production=production, emulator=emulator, force=force))
     users: list[dict[str, Any]] = []
     next_token = None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True), transient=True) as bar:
@@ -181,7 +176,7 @@ def delete(
     production: bool = ProductionOption, emulator: bool = EmulatorOption, force: bool = ForceOption,
 ) -> None:
     """Delete a user (production asks first unless --force). Exit 1 when there is none."""
-    target = _target(production, emulator, force)
+    target = resolve_target(production=production, emulator=emulator, force=force)
     client = auth_client(target)
     user = _user_or_exit(client, identifier)
     note(f"User: {user.uid} ({user.email or 'no email'})")
@@ -205,7 +200,7 @@ def set_claims(
         raise fail(f"Invalid JSON: {error}", EXIT_USAGE) from None
     if not isinstance(parsed, dict):
         raise fail("Claims must be a JSON object", EXIT_USAGE)
-    client = auth_client(_target(production, emulator, force))
+    client = auth_client(resolve_target(production=production, emulator=emulator, force=force))
     user = _user_or_exit(client, identifier)
     client.set_custom_user_claims(user.uid, parsed)
     note(f"Custom claims set for {user.uid}")

@@ -127,11 +127,6 @@ def _usage(error: ValueError) -> typer.Exit:
     return fail(str(error), EXIT_USAGE)
 
 
-def _target(production: bool, emulator: bool, force: bool) -> Target:
-    target = resolve_target(production=production, emulator=emulator, force=force)
-    note(f"Target: {target.label()}")
-    return target
-
 
 @app.command("get")
 @sdk_errors
@@ -143,7 +138,7 @@ def get(
     """Read one document. Exit 1 when it does not exist."""
     if not is_document_path(path):
         raise fail(f'"{path}" is a collection, not a document: use `mgr firestore query {path}`.', EXIT_USAGE)
-    snapshot = client(_target(production, emulator, force)).document(path).get()
+    snapshot = client(resolve_target(production=production, emulator=emulator, force=force)).document(path).get()
     if not snapshot.exists:
         raise fail(f"Document does not exist: {path}", EXIT_FAILED)
     emit({"id": snapshot.id, "path": snapshot.reference.path, "data": snapshot.to_dict()}, as_json=as_json, raw=raw)
@@ -165,7 +160,7 @@ def set_(
         document = parse_json_object(data)
     except ValueError as error:
         raise _usage(error) from None
-    db = client(_target(production, emulator, force))
+    db = client(resolve_target(production=production, emulator=emulator, force=force))
     db.document(path).set(document, merge=merge)
     note(f"Document written: {path} (merge: {str(merge).lower()})")
     emit({"path": path, "merge": merge, "data": document}, as_json=as_json, raw=raw)
@@ -189,7 +184,8 @@ def query(
         order = parse_order_by(order_by) if order_by else None
     except ValueError as error:
         raise _usage(error) from None
-    results = run_query(client(_target(production, emulator, force)), collection, wheres, order, limit)
+    db = client(resolve_target(production=production, emulator=emulator, force=force))
+    results = run_query(db, collection, wheres, order, limit)
     note(f"Found {len(results)} document(s)")
     emit(results, as_json=as_json, raw=raw, pretty=_print_table)
 
@@ -214,7 +210,7 @@ def delete(
     """Delete one document (production asks first unless --force). Exit 1 when it does not exist."""
     if not is_document_path(path):
         raise fail(f'"{path}" is a collection, not a document.', EXIT_USAGE)
-    target = _target(production, emulator, force)
+    target = resolve_target(production=production, emulator=emulator, force=force)
     ref = client(target).document(path)
     if not ref.get().exists:
         raise fail(f"Document does not exist: {path}", EXIT_FAILED)

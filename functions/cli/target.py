@@ -118,7 +118,9 @@ def sdk_errors(command: Callable) -> Callable:
 
 
 def resolve_target(*, production: bool, emulator: bool, force: bool, root: Path | None = None) -> Target:
-    """Pick the target from the flags; confirm production unless ``force``. Raises ``typer.Exit``."""
+    """Pick the target from the flags (confirming production unless ``force``) and say which on stderr.
+
+    Raises ``typer.Exit`` (2 without a usable target, 1 when the confirmation is declined)."""
     root = root or find_root()
     if production and emulator:
         raise fail("Choose one of --production and --emulator.", EXIT_USAGE)
@@ -128,13 +130,17 @@ def resolve_target(*, production: bool, emulator: bool, force: bool, root: Path 
             raise fail("No production project: add service-account.json or a .firebaserc default, or set GCLOUD_PROJECT.", EXIT_USAGE)
         if not force and not typer.confirm(f"Use the PRODUCTION project {project}?", default=False, err=True):
             raise fail("Aborted.", EXIT_FAILED)
-        return Target("production", project, credentials_file=service_account_file(root))
+        target = Target("production", project, credentials_file=service_account_file(root))
+        note(f"Target: {target.label()}")
+        return target
     from functions.emulator import DEFAULT_PROJECT, detect_running
 
     urls = detect_running(os.environ.get("BEM_EMULATOR_PROJECT") or DEFAULT_PROJECT, root)
     if urls is None:
         raise fail("No emulator is running: start one with `mgr emulator`, or pass --production.", EXIT_USAGE)
-    return Target("emulator", urls.project, env=urls.as_env())
+    target = Target("emulator", urls.project, env=urls.as_env())
+    note(f"Target: {target.label()}")
+    return target
 
 
 def confirm_destructive(target: Target, what: str, force: bool) -> None:
