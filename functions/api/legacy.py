@@ -41,6 +41,7 @@ REST_EQUIVALENTS = {
     "admin:firestore-write": ("admin/firestore", "post"),
     "admin:firestore-query": ("admin/firestore/query", "post"),
     "admin:cron": ("admin/cron", "post"),
+    "admin:infer-contact": ("admin/infer-contact", "post"),
 }
 
 

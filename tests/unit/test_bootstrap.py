@@ -75,3 +75,21 @@ def test_mgr_logs_imports_google_cloud_logging_only_when_it_reads(bem_root):
     out = subprocess.run([sys.executable, "-c", probe], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+COLD_REQUEST = """
+import json, sys
+import main
+from functions.wsgi import api_app
+response = api_app(main.manager).test_client().get("/backend-manager/test/health")
+main.manager.ai  # the AI library itself is cheap; its SDKs load on the first AI request
+heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe") if m in sys.modules]
+print(json.dumps({"status": response.status_code, "heavy": heavy}))
+"""
+
+
+def test_a_bm_api_request_imports_no_ai_sdk(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root), "BEM_TESTING": "true"}
+    out = subprocess.run([sys.executable, "-c", COLD_REQUEST], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 200, "heavy": []}
