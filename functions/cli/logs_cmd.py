@@ -135,7 +135,10 @@ def tail(
     try:
         while True:
             query = base if source == "local" else _with_since(base, watermark)
-            entries = _fetch(source, query, limit=1000, descending=False, log_file=log_file)
+            try:
+                entries = _fetch(source, query, limit=1000, descending=False, log_file=log_file)
+            except typer.Exit:  # already reported; a transient failure, the next poll retries
+                entries = []
             fresh = [e for e in entries if _key(e) not in seen]
             seen.update(_key(e) for e in fresh)
             if first_local:  # the local log's history is not "new": start from its end

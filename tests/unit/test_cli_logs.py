@@ -197,6 +197,14 @@ def test_tail_production_polls_from_a_watermark_and_shows_each_entry_once(cloud)
     assert 'timestamp>="2026-12-02T11:59:00.123456Z"' in second["filter"]
 
 
+def test_tail_keeps_polling_after_a_failed_poll(cloud):
+    cloud.fail_next(1, status=503)
+    result = runner.invoke(logs_cmd.app, ["tail", "--production", "--raw", "--interval", "0.1", "--polls", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Reading Cloud Logging failed" in result.stderr
+    assert [json.loads(line)["insertId"] for line in result.stdout.splitlines()] == ["a1", "a2"]
+
+
 def test_tail_local_prints_only_lines_appended_after_it_starts(tmp_path, monkeypatch):
     (tmp_path / "firebase.json").write_text("{}")
     monkeypatch.chdir(tmp_path)
