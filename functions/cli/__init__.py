@@ -31,15 +31,11 @@ def _register() -> None:
     app.command("setup")(setup_cmd.setup)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
     app.command("deploy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(deploy_cmd.deploy)
-    try:
-        from functions.cli import emulator_cmd
-
-        app.command("emulator")(emulator_cmd.emulator)
-    except ImportError:  # pragma: no cover
-        pass
     for name, module_name in (
         ("cron", "cron_cmd"),
         ("payments", "payments_cmd"),
+        ("emulator", "emulator_cmd"),
+        ("stripe", "stripe_cmd"),
         ("firestore", "firestore_cmd"),
         ("auth", "auth_cmd"),
         ("logs", "logs_cmd"),
