@@ -52,11 +52,14 @@ class Assistant:
             self.request.remote_addr,
             trusted_proxy_hops=api.trusted_proxy_hops,
             trust_cloudflare=api.trust_cloudflare,
+            trust_app_engine=api.trust_app_engine,
         )
 
     @functools.cached_property
     def geolocation(self) -> dict:
-        return {"ip": self.ip, **client_info.geolocation(self.request.headers)}
+        api = self.manager.config.api
+        headers = client_info.geolocation(self.request.headers, trust_cloudflare=api.trust_cloudflare, trust_app_engine=api.trust_app_engine)
+        return {"ip": self.ip, **headers}
 
     @functools.cached_property
     def client(self) -> dict:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 # Each area module ``functions/{area}/cloud.py`` has ``build(manager) -> {name: function}``.
-AREAS = ("auth", "payments", "cron")
+AREAS = ("auth", "payments", "notifications", "cron")
 
 
 def build_cloud_functions(manager: Manager) -> dict[str, Callable[..., Any]]:

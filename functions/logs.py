@@ -2,7 +2,10 @@
 
 Cloud Functions reads JSON written to stdout as structured entries (``severity``,
 ``message``, labels), so production needs no logging client at import time.
-Every line passes through ``redact``: values of known secrets never reach a log.
+Every line passes through ``redact``: values of known secrets never reach a log, nor do
+credentials that BEM clients send in URLs or bodies (``backendManagerKey``, ``apiKey``,
+``authenticationToken``, the webhook ``key``, ``privateKey``). ``redact_url`` is the same
+for one URL, for access logs (``mgr serve``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from typing import Any
 
@@ -18,12 +22,30 @@ from functions.config.secrets import NAMES as SECRET_NAMES
 _SEVERITY = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARNING", "ERROR": "ERROR", "CRITICAL": "CRITICAL"}
 
 
+URL_SECRET_KEYS = ("backendManagerKey", "apiKey", "authenticationToken", "key", "privateKey")
+"""Query/body keys whose values are credentials (accepted where BEM clients send them)."""
+REDACTED = "[redacted]"
+_KEYS = "|".join(URL_SECRET_KEYS)
+_IN_QUERY = re.compile(rf"(?<![A-Za-z0-9_])({_KEYS})=[^&\s\"'#]*")
+_IN_JSON = re.compile(rf"([\"']({_KEYS})[\"']\s*:\s*)[\"'][^\"']*[\"']")
+
+
 def redact(text: str) -> str:
+    """``text`` without secret values: configured secrets by name, credentials in URLs/JSON."""
     for name in SECRET_NAMES:
         value = os.environ.get(name)
         if value and len(value) >= 6 and value in text:
             text = text.replace(value, f"[{name}]")
+    if "=" in text:
+        text = _IN_QUERY.sub(rf"\1={REDACTED}", text)
+    if ":" in text:
+        text = _IN_JSON.sub(rf'\1"{REDACTED}"', text)
     return text
+
+
+def redact_url(url: str) -> str:
+    """``/bm_api/x?apiKey=abc&a=1`` → ``/bm_api/x?apiKey=[redacted]&a=1`` (for access log lines)."""
+    return _IN_QUERY.sub(rf"\1={REDACTED}", url) if "=" in url else url
 
 
 class _CloudJsonFormatter(logging.Formatter):

@@ -1,6 +1,6 @@
 """The Manager: one per deployment, made by ``Manager.init(globals(), ...)`` in main.py.
 
-``init`` validates the config, lists the route/schema/hook/cron directories and places
+``init`` validates the config, checks the route/schema/hook file names and places
 the ``bm_*`` Cloud Functions into main.py's globals, where firebase-tools finds them.
 It calls no Google service: Firestore, firebase-admin and the processor SDKs are set
 up on first use, so deploy discovery and tests run offline and cold starts stay short.
@@ -34,9 +34,12 @@ class ManagerOptions:
     config_path: Path | None = None
 
     def layers(self, kind: str) -> list[Path]:
-        """Project layers first, then the built-in directory at the root."""
-        extra = [p if p.is_absolute() else self.root / p for p in getattr(self, kind)]
-        return [*extra, self.root / kind]
+        """Extra layers first, then the project's own folder, then the installed framework's
+        built-ins (functions/builtins.py; none when the project is this repository)."""
+        from functions.builtins import builtin_layer
+
+        extra = [p if p.is_absolute() else self.root / p for p in getattr(self, kind, ())]
+        return [*extra, self.root / kind, *builtin_layer(self.root, kind)]
 
 
 @dataclass
@@ -57,13 +60,20 @@ class Manager:
         load_dotenv_for(root, self.environment)
         self.environment = env.detect()
         self.log = configure_logging(self.environment)
+        problems = env.serving_problems(self.environment)
+        if problems:
+            message = "Refusing to start: " + "; ".join(problems)
+            self.log.critical(message)
+            raise SetupError(message)
         self.config = load_config(self.options.config_path or root / CONFIG_FILE)
         from functions.api.routes import RouteTable
         from functions.api.settings import SchemaTable
+        from functions.layout_check import check_layout
 
         self.routes = RouteTable.discover(self.options.layers("routes"))
         self.schemas = SchemaTable(self.options.layers("schemas"))
-        self._lock = threading.Lock()
+        check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
+        self._lock = threading.Lock()  # this Manager's lazy services (e.g. ``ai``)
         self._firebase_app: Any = None
         self._project_id = env.project_id()
         Manager.instance = self
@@ -109,6 +119,14 @@ class Manager:
 
             return self.__dict__.get("ai") or AI(self)
 
+    @functools.cached_property
+    def notifications(self) -> Any:
+        """Push notifications (functions/notifications, docs/notifications.md); Messaging loads on the first send."""
+        with self._lock:
+            from functions.notifications import Notifications
+
+            return self.__dict__.get("notifications") or Notifications(self)
+
     @property
     def project_id(self) -> str:
         return self._project_id
@@ -119,8 +137,10 @@ class Manager:
 
         return firestore_client(self.project_id)
 
+    _app_lock = threading.Lock()  # one for the process: firebase-admin's default app is process-wide
+
     def firebase_app(self) -> Any:
-        with self._lock:
+        with Manager._app_lock:
             if self._firebase_app is None:
                 import firebase_admin
 

@@ -21,6 +21,11 @@ marked ``Sanitized`` on any route. Standard pydantic constraints reject bad valu
 that names the field.
 ``Clamp(lo, hi)`` reproduces BEM's softer rule: numbers are clamped, strings and
 lists truncated. ``Clean`` collapses whitespace and strips control characters.
+
+Identifiers (``Uid``, ``ProductId``, ``OrderId``, ``ApiKey``, ``DocumentPath``) are
+``Verbatim``: never trimmed or sanitised, only checked against their format, so a value
+that is not an identifier answers 400 naming the field instead of being altered into
+another one (``"<script>…"`` sanitised to ``""`` would mean "the caller").
 """
 
 from __future__ import annotations
@@ -29,9 +34,12 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-__all__ = ["BaseModel", "Clamp", "Clean", "Field", "Sanitized", "Unsanitized"]
+__all__ = [
+    "ApiKey", "BaseModel", "Clamp", "Clean", "DocumentPath", "Field", "OrderId", "ProductId", "Sanitized", "Uid", "Unsanitized",
+    "Verbatim",
+]
 
 T = TypeVar("T")
 
@@ -48,6 +56,25 @@ class _SanitizedMarker:
 
 Unsanitized = _UnsanitizedMarker()
 Sanitized = _SanitizedMarker()
+
+
+@dataclass(frozen=True)
+class _VerbatimMarker(_UnsanitizedMarker):
+    """Marks a field taken exactly as sent: neither trimmed nor sanitised (identifiers)."""
+
+
+Verbatim = _VerbatimMarker()
+
+Uid = Annotated[str, Verbatim, StringConstraints(pattern=r"^[A-Za-z0-9_@:+=-][A-Za-z0-9_.@:+=-]{0,127}$")]
+"""A Firebase Auth uid (1–128 characters; no ``/``, spaces or markup; not ``.``/``..``)."""
+ProductId = Annotated[str, Verbatim, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
+"""A product id as ``payment.products[].id`` spells it."""
+OrderId = Annotated[str, Verbatim, StringConstraints(pattern=r"^\d{4}-\d{4}-\d{4}$")]
+"""An order id ``XXXX-XXXX-XXXX`` (functions/payments/order_id.py)."""
+ApiKey = Annotated[str, Verbatim, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")]
+"""A ``clientId``/``privateKey`` (uuid or url-safe token)."""
+DocumentPath = Annotated[str, Verbatim, StringConstraints(pattern=r"^[^/]+/[^/]+(/[^/]+/[^/]+)*$", max_length=1500)]
+"""A Firestore document path ``collection/id[/collection/id...]``."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")

@@ -8,6 +8,8 @@ the REST route that replaced it. ``manager.handlers["bm_api"]`` hooks run before
 
 from __future__ import annotations
 
+from functions.errors import BadRequest
+
 ALIASES = {
     "generate-uuid": "general:generate-uuid",
     "create-custom-token": "user:create-custom-token",
@@ -42,6 +44,7 @@ REST_EQUIVALENTS = {
     "admin:firestore-query": ("admin/firestore/query", "post"),
     "admin:cron": ("admin/cron", "post"),
     "admin:infer-contact": ("admin/infer-contact", "post"),
+    "admin:send-notification": ("admin/notification", "post"),
 }
 
 
@@ -55,8 +58,10 @@ def command_of(data: dict) -> str | None:
 
 def payload_of(data: dict) -> dict:
     payload = data.get("payload")
-    if not isinstance(payload, dict):
+    if payload is None:
         payload = {}
+    elif not isinstance(payload, dict):  # never read as "no settings" (``user:delete`` would act on the caller)
+        raise BadRequest(f"payload must be a JSON object, not {type(payload).__name__}")
     # credentials may travel beside the command, as old clients send them
     for key in ("backendManagerKey", "authenticationToken", "apiKey"):
         if key in data and key not in payload:

@@ -1,7 +1,8 @@
 """The bm_api request pipeline. One stage per step, called in this order:
 
  1. CORS             preflight answered here; headers added to every answer
- 2. body             JSON (JSON5 tolerated) / form / multipart; >100 KB → 413; bad JSON → 400
+ 2. body             JSON (JSON5 for small bodies) / form / multipart; >100 KB → 413 (while reading);
+                    bad or over-deep JSON → 400; data Firestore could not store → 400 naming the field
  3. route            legacy command or REST route; unknown → 404, wrong method → 405
  4. wakeup           ``data.wakeup`` answers at once (keeps instances warm)
  5. authenticate     admin key / ID token / API key; bad credential → 401; route ``require`` → 401/403
@@ -10,17 +11,23 @@
  8. handler          ``main(...)`` with its parameters injected by name
  9. errors           a ``BemError`` renders as JSON with its status; anything else is logged → 500
 10. finalize         ``bm-properties`` header ``{code, tag, usage, schema}``
+
+A route that takes settings refuses a body that is not a JSON object (or form) with 400.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Response
 
-from functions.api import inject, legacy
+from functions.api import inject, legacy, storable
 from functions.api.authentication import authenticate
+from functions.api.body import require_object
 from functions.api.routes import LoadedRoute
 from functions.api.settings import build_settings, resolve_model
 from functions.assistant import Assistant
@@ -31,6 +38,10 @@ if TYPE_CHECKING:
 
 API_PREFIXES = ("backend-manager", "bm_api")
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+CORS_HEADERS = ("authorization", "content-type")
+"""The request headers a browser may send cross-origin: the only ones the API reads from browsers."""
+CORS_MAX_AGE = "600"
+_LOCALHOST = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$")
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _json_string = json.encoder.encode_basestring_ascii  # str → JSON string literal, as the encoder writes it
 
@@ -68,6 +79,8 @@ def _run(manager: Manager, assistant: Assistant) -> Response:
     if request.method == "OPTIONS":
         return Response("", status=204)
     assistant.parse_body()
+    if assistant.parsed.data:
+        storable.check(assistant.parsed.data)
     path = strip_prefix(request.path)
     command = legacy.command_of(assistant.data) if not path else None
     if command:
@@ -103,6 +116,8 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
     if options.environments is not None and manager.environment not in options.environments:
         raise NotFound(f"Route '/{path}' not found")
     data = assistant.parsed.data
+    if options.setup_settings and type(assistant.parsed.body) is not dict:
+        require_object(assistant.parsed, assistant.request.mimetype)
     if data.get("wakeup"):
         return assistant.respond({"wakeup": True})
     if options.authenticate:
@@ -180,15 +195,39 @@ def properties_header(code: int, tag: str, usage: dict, schema_name: str | None,
 
 
 def _cors_headers(manager: Manager, assistant: Assistant, origin: str) -> list[tuple[str, str]]:
-    allowed = manager.config.api.allowed_origins
-    headers = [
-        ("Vary", "Origin"),
-        ("Access-Control-Allow-Credentials", "true"),
-        ("Access-Control-Allow-Methods", CORS_METHODS),
-        ("Access-Control-Allow-Headers",
-         assistant.request.headers.get("access-control-request-headers", "Authorization, Content-Type")),
-        ("Access-Control-Expose-Headers", "bm-properties"),
-    ]
-    if "*" in allowed or origin in allowed:
-        headers.append(("Access-Control-Allow-Origin", origin))
+    """CORS for one answer. ``brand.url``'s origin, the origins listed in ``api.allowedOrigins``
+    and, in development, localhost are echoed with credentials;
+    ``"*"`` allows any origin *without* credentials (no cookie, no reading as the user);
+    ``null`` and unlisted origins get no CORS headers, so the browser withholds the answer."""
+    listed, wildcard = _allowed_origins(tuple(manager.config.api.allowed_origins), manager.config.brand.url)
+    headers = [("Vary", "Origin")]
+    if origin in listed or (manager.environment == "development" and _LOCALHOST.match(origin)):
+        headers += [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
+    elif wildcard:
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    else:
+        return headers
+    headers += [("Access-Control-Allow-Methods", CORS_METHODS), ("Access-Control-Expose-Headers", "bm-properties")]
+    if assistant.request.method == "OPTIONS":
+        headers += [("Access-Control-Allow-Headers", _allowed_request_headers(assistant)), ("Access-Control-Max-Age", CORS_MAX_AGE)]
     return headers
+
+
+def _allowed_request_headers(assistant: Assistant) -> str:
+    """The preflight's requested headers that the API reads (others are not echoed)."""
+    asked = assistant.request.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+    wanted = [name.strip() for name in asked.split(",") if name.strip().lower() in CORS_HEADERS]
+    return ", ".join(wanted) if wanted else "Authorization, Content-Type"
+
+
+@functools.lru_cache(maxsize=8)
+def _allowed_origins(configured: tuple[str, ...], brand_url: str) -> tuple[frozenset[str], bool]:
+    """(exact origins allowed with credentials, whether ``*`` is configured). ``null`` is never allowed."""
+    origins = {_origin_of(entry) for entry in (brand_url, *configured) if entry not in ("*", "null")}
+    return frozenset(origins - {""}), "*" in configured
+
+
+def _origin_of(url: str) -> str:
+    """``https://example.com/path`` → ``https://example.com`` (what a browser sends as Origin)."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""

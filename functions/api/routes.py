@@ -30,6 +30,8 @@ class RouteFile:
     route: str
     method: str  # a METHOD or "index"
     loaded: LoadedRoute | None = None  # the imported module's handler, after the first request
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while this file loads: concurrent first requests wait for it; other routes do not."""
 
 
 @dataclass
@@ -45,7 +47,6 @@ class LoadedRoute:
 class RouteTable:
     routes: dict[str, dict[str, RouteFile]] = field(default_factory=dict)
     commands: dict[str, RouteFile] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def discover(cls, layers: list[Path]) -> RouteTable:
@@ -77,7 +78,7 @@ class RouteTable:
 
     def load(self, file: RouteFile) -> LoadedRoute:
         if file.loaded is None:
-            with self._lock:
+            with file.lock:
                 if file.loaded is None:
                     file.loaded = _load(file)
         return file.loaded

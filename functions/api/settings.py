@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
 
@@ -21,7 +21,7 @@ from functions.api.modules import import_file
 from functions.api.options import CREDENTIAL_KEYS
 from functions.api.sanitize import sanitize_value, trim_value
 from functions.errors import SetupError, ValidationError
-from functions.schemas import _SanitizedMarker, _UnsanitizedMarker
+from functions.schemas import _SanitizedMarker, _UnsanitizedMarker, _VerbatimMarker
 
 
 class SchemaTable:
@@ -77,15 +77,20 @@ def resolve_model(schema: Any, available: dict[str, Any]) -> type[pydantic.BaseM
 
 def build_settings(model: type[pydantic.BaseModel] | None, data: dict, *, sanitize: bool, include_extra: bool) -> Any:
     incoming = {k: v for k, v in data.items() if k not in CREDENTIAL_KEYS}
-    incoming = trim_value(incoming)
     if model is None:
+        incoming = trim_value(incoming)
         return sanitize_value(incoming) if sanitize else incoming
     raw_fields, stripped_fields = _marked_fields(model, _UnsanitizedMarker), _marked_fields(model, _SanitizedMarker)
+    verbatim = _marked_fields(model, _VerbatimMarker)
     prepared = {}
     for key, value in incoming.items():
         known = key in model.model_fields or any(f.alias == key for f in model.model_fields.values())
         if not known and not include_extra:
             continue
+        if known and key in verbatim:  # an identifier: validated exactly as sent, never altered
+            prepared[key] = value
+            continue
+        value = trim_value(value)
         strip = not (known and key in raw_fields) if sanitize else (known and key in stripped_fields)
         prepared[key] = sanitize_value(value) if strip else value
     target = _allowing_extra(model) if include_extra else model
@@ -104,10 +109,15 @@ def _allowing_extra(model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]
 
 @functools.lru_cache(maxsize=512)
 def _marked_fields(model: type[pydantic.BaseModel], marker: type) -> frozenset[str]:
-    """Names and aliases of the top-level fields annotated with ``marker`` (``Sanitized``/``Unsanitized``)."""
+    """Names and aliases of the top-level fields annotated with ``marker`` (``Sanitized``/``Unsanitized``/
+    ``Verbatim``), also inside ``X | None``."""
     names: set[str] = set()
     for name, info in model.model_fields.items():
-        if any(isinstance(meta, marker) for meta in info.metadata):
+        found = list(info.metadata)
+        for arg in get_args(info.annotation):
+            if get_origin(arg) is Annotated:
+                found += get_args(arg)[1:]
+        if any(isinstance(meta, marker) for meta in found):
             names.update({name, info.alias or name})
     return frozenset(names)
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from functions.errors import ServiceUnavailable
 from functions.timestamps import Stamp
 
 if TYPE_CHECKING:
@@ -69,22 +72,41 @@ def use_auth_admin(manager: Manager, admin: AuthAdmin) -> AuthAdmin:
     return admin
 
 
+_APP_LOCK = threading.Lock()
+
+
 def _default_app() -> Any:
+    """The default firebase-admin app, made once (two first requests at once would both
+    find none and the second ``initialize_app`` would raise)."""
     import firebase_admin
 
     from functions.environment import project_id
 
-    try:
-        return firebase_admin.get_app()
-    except ValueError:
-        return firebase_admin.initialize_app(options={"projectId": project_id()})
+    with _APP_LOCK:
+        try:
+            return firebase_admin.get_app()
+        except ValueError:
+            return firebase_admin.initialize_app(options={"projectId": project_id()})
 
 
 def _stamp_ms(value: int | None) -> Stamp:
     return Stamp.at(value / 1000) if value else Stamp()
 
 
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Firebase Auth down, unreachable or timing out → 503 (retry later), not a 500."""
+    from firebase_admin import exceptions
+
+    try:
+        yield
+    except (exceptions.UnavailableError, exceptions.DeadlineExceededError) as error:
+        raise ServiceUnavailable("Firebase Auth is unreachable; retry later") from error
+
+
 class FirebaseAuthAdmin:
+    """firebase-admin's Auth; an unreachable service answers 503 (``ServiceUnavailable``)."""
+
     def __init__(self, manager: Manager) -> None:
         self._manager = manager
 
@@ -97,7 +119,8 @@ class FirebaseAuthAdmin:
     def get_user(self, uid: str) -> AuthAccount | None:
         auth = self._auth()
         try:
-            record = auth.get_user(uid)
+            with _reachable():
+                record = auth.get_user(uid)
         except auth.UserNotFoundError:
             return None
         meta = record.user_metadata
@@ -115,22 +138,26 @@ class FirebaseAuthAdmin:
         """False when there was no such user (deleting twice is not an error)."""
         auth = self._auth()
         try:
-            auth.delete_user(uid)
+            with _reachable():
+                auth.delete_user(uid)
             return True
         except auth.UserNotFoundError:
             return False
 
     def create_custom_token(self, uid: str, claims: dict | None = None) -> str:
-        token = self._auth().create_custom_token(uid, claims)
+        with _reachable():
+            token = self._auth().create_custom_token(uid, claims)
         return token.decode() if isinstance(token, bytes) else str(token)
 
     def revoke_refresh_tokens(self, uid: str) -> None:
-        self._auth().revoke_refresh_tokens(uid)
+        with _reachable():
+            self._auth().revoke_refresh_tokens(uid)
 
     def verify_id_token(self, token: str, *, check_revoked: bool = False) -> dict:
         auth = self._auth()
         try:
-            return auth.verify_id_token(token, check_revoked=check_revoked)
+            with _reachable():
+                return auth.verify_id_token(token, check_revoked=check_revoked)
         except auth.RevokedIdTokenError as error:
             raise RevokedTokenError(str(error)) from None
 

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from functions.api import inject
 from functions.api.modules import import_file
 from functions.errors import SetupError
+from functions.hook_names import AUTH_HOOKS
 
 if TYPE_CHECKING:
     from functions.auth.events import AuthUser
     from functions.manager import Manager
 
-HOOK_EVENTS = ("before_create", "before_sign_in", "on_create", "on_delete")
+HOOK_EVENTS = AUTH_HOOKS
 INJECTABLE = ("manager", "user", "event", "log", "config", "db")
 
 

@@ -17,12 +17,15 @@ KEEP = dt.timedelta(days=7)
 BATCH = 400
 
 
-def prune_auth_events(db: Any, now: dt.datetime) -> dict[str, int]:
-    """Delete records created before ``now - KEEP`` in batches; returns ``{"deleted": n}``."""
+def prune_auth_events(db: Any, now: dt.datetime, collection: str = EVENTS_COLLECTION) -> dict[str, int]:
+    """Delete records created before ``now - KEEP`` in batches; returns ``{"deleted": n}``.
+
+    ``collection``: any delivery ledger whose records carry ``created.timestampUNIX``
+    (``notification-events`` uses it too)."""
     from google.cloud.firestore_v1.base_query import FieldFilter
 
     cutoff = int((now - KEEP).timestamp())
-    query = db.collection(EVENTS_COLLECTION).where(filter=FieldFilter("created.timestampUNIX", "<", cutoff))
+    query = db.collection(collection).where(filter=FieldFilter("created.timestampUNIX", "<", cutoff))
     batcher = Batcher(db, BATCH)
     for snapshot in query.select(["__name__"]).stream():  # names only (an empty projection returns every field)
         batcher.delete(snapshot.reference)

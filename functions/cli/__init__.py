@@ -24,11 +24,14 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
-    from functions.cli import deploy_cmd, indexes, serve, setup_cmd, test_cmd
+    from functions.cli import deploy_cmd, doctor_cmd, indexes, init_cmd, openapi_cmd, serve, setup_cmd, test_cmd
 
     app.command("serve")(serve.serve)
+    app.command("openapi")(openapi_cmd.openapi)
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
+    app.command("init")(init_cmd.init)
+    app.command("doctor")(doctor_cmd.doctor)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
     app.command("deploy", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(deploy_cmd.deploy)
     for name, module_name in (

@@ -1,4 +1,4 @@
-"""``mgr test``: the unit tier in-process, then the emulator tier against the Emulator Suite.
+"""``mgr test``: the unit tier in-process, the fuzz tier, then the emulator tier against the Emulator Suite.
 
 The emulator tier reuses a suite that is already running in test mode, or starts one
 (with the test-mode environment) and stops it afterwards. Each tier's counts are printed;
@@ -40,7 +40,7 @@ def test(
     paths: list[str] = typer.Argument(None, help="Test files or folders (default: tests)"),
     extended: bool = typer.Option(False, "--extended", help="TEST_EXTENDED_MODE: also run transition handlers, emails"),
     keyword: str = typer.Option(None, "-k", help="Only tests matching this pytest -k expression"),
-    tier: str = typer.Option("all", "--tier", help="all | unit | emulator"),
+    tier: str = typer.Option("all", "--tier", help="all | unit | fuzz | emulator"),
 ) -> None:
     """Run the tests: unit tier, then emulator tier (starting the emulator if needed)."""
     root = project_root()
@@ -48,7 +48,9 @@ def test(
     extra = [*(["-k", keyword] if keyword else []), *ctx.args]
     results = []
     if tier in ("all", "unit"):
-        results.append(_pytest(root, "unit", targets, "not emulator", extra, {}))
+        results.append(_pytest(root, "unit", targets, "not emulator and not fuzz", extra, {}))
+    if tier in ("all", "fuzz"):  # schemathesis against bm_api in-process (tests/fuzz, docs/fuzzing.md)
+        results.append(_pytest(root, "fuzz", targets, "fuzz", extra, {}))
     if tier in ("all", "emulator"):
         results.append(_emulator_tier(root, targets, extra, extended))
     for result in results:

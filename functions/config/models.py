@@ -142,10 +142,17 @@ class Payment(_Model):
 class Api(_Model):
     check_revoked: bool = False
     """Also check ID tokens against revocation (one Auth lookup per request)."""
-    allowed_origins: list[str] = ["*"]
+    allowed_origins: list[str] = []
+    """CORS origins allowed with credentials, besides ``brand.url``'s (and localhost in development).
+    ``"*"`` allows any other origin *without* credentials; ``null`` is never allowed."""
     trusted_proxy_hops: int = Field(default=1, ge=0)
     """X-Forwarded-For entries appended by trusted proxies (1 direct, 2 behind Firebase Hosting)."""
     trust_cloudflare: bool = False
+    """Read the client IP/country from ``cf-connecting-ip``/``cf-ipcountry`` (only when the function
+    is reachable through Cloudflare alone: anyone can send those headers)."""
+    trust_app_engine: bool = False
+    """Read ``X-AppEngine-User-IP``/``-Country``/... (set, and overwritten, by Google's front end for
+    Cloud Functions 1st gen and App Engine; on 2nd gen a client can send them)."""
 
 
 class Marketing(_Model):

@@ -26,12 +26,10 @@ from typing import Any
 from functions import environment as env
 from functions.api import inject
 from functions.api.modules import import_file
+from functions.hook_names import ONE_TIME_TRANSITIONS, SUBSCRIPTION_TRANSITIONS  # noqa: F401 (re-exported names)
 from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
-SUBSCRIPTION_TRANSITIONS = ("payment-refunded", "new-subscription", "payment-failed", "payment-recovered",
-                            "cancellation-requested", "subscription-cancelled", "plan-changed")
-ONE_TIME_TRANSITIONS = ("purchase-completed", "purchase-failed")
 REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
 PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED"})
 log = logging.getLogger("bem.payments.transitions")

@@ -54,6 +54,15 @@ class RulesClient:
     def can_delete(self, path: str) -> bool:
         return self._status("DELETE", path) == 200
 
+    def can_query(self, collection: str, field: str, value: Any) -> bool:
+        """Run ``collection where field == value`` (a list query, as a client SDK would)."""
+        query = {"structuredQuery": {
+            "from": [{"collectionId": collection}],
+            "where": {"fieldFilter": {"field": {"fieldPath": field}, "op": "EQUAL", "value": encode(value)}},
+        }}
+        response = requests.post(f"{self.base}:runQuery", headers=self.headers, json=query, timeout=30)
+        return response.status_code == 200
+
 
 class Rules:
     def __init__(self, firestore_host: str, project: str, accounts: dict) -> None:

@@ -7,7 +7,8 @@ import sys
 PROBE = """
 import json, sys
 import main
-heavy = [m for m in ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore") if m in sys.modules]
+HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging")
+heavy = [m for m in HEAVY if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),
                   "api": {"region": exports["bm_api"].region, "timeout": exports["bm_api"].timeoutSeconds,
@@ -43,7 +44,7 @@ def test_manifest_firebase_tools_reads(bem_root):
     endpoints = json.loads(out.stdout.strip().splitlines()[-1])
     assert sorted(endpoints) == [
         "bm_api", "bm_authBeforeCreate", "bm_authBeforeSignIn", "bm_authOnCreate", "bm_authOnDelete",
-        "bm_cronDaily", "bm_cronFrequent", "bm_paymentsWebhookOnWrite",
+        "bm_cronDaily", "bm_cronFrequent", "bm_notificationsOnWrite", "bm_paymentsWebhookOnWrite",
     ]
     assert all(e["region"] == ["us-central1"] and e["availableMemoryMb"] == 256 for e in endpoints.values())
     assert endpoints["bm_cronDaily"]["scheduleTrigger"] == {"retryConfig": {}, "schedule": "0 0 * * *", "timeZone": "UTC"}
@@ -55,6 +56,10 @@ def test_manifest_firebase_tools_reads(bem_root):
     assert endpoints["bm_authBeforeCreate"]["blockingTrigger"]["eventType"].endswith("user.beforeCreate")
     webhook = endpoints["bm_paymentsWebhookOnWrite"]["eventTrigger"]
     assert webhook["eventFilterPathPatterns"] == {"document": "payments-webhooks/{eventId}"}
+    notifications = endpoints["bm_notificationsOnWrite"]
+    assert notifications["eventTrigger"]["eventFilterPathPatterns"] == {"document": "notifications/{token}"}
+    assert notifications["eventTrigger"]["eventType"] == "google.cloud.firestore.document.v1.written"
+    assert notifications["timeoutSeconds"] == 60
 
 
 def test_serving_instance_exports_only_its_target(bem_root):
@@ -83,7 +88,8 @@ import main
 from functions.wsgi import api_app
 response = api_app(main.manager).test_client().get("/backend-manager/test/health")
 main.manager.ai  # the AI library itself is cheap; its SDKs load on the first AI request
-heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe") if m in sys.modules]
+main.manager.notifications  # so is the notifications library; Messaging loads on the first send
+heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging") if m in sys.modules]
 print(json.dumps({"status": response.status_code, "heavy": heavy}))
 """
 

@@ -17,15 +17,15 @@ def main(settings, files):
 
 
 def test_preflight_answers_204_with_cors_headers(bm):
-    response = bm.request("OPTIONS", "test/health", headers={"Origin": "https://app.example", "Access-Control-Request-Headers": "authorization"})
+    response = bm.request("OPTIONS", "test/health", headers={"Origin": "https://example.com", "Access-Control-Request-Headers": "authorization"})
     assert response.status == 204
-    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert response.headers["Access-Control-Allow-Origin"] == "https://example.com"
     assert "bm-properties" in response.headers["Access-Control-Expose-Headers"]
     assert response.headers["Access-Control-Allow-Headers"] == "authorization"
 
 
 def test_every_answer_exposes_bm_properties(bm):
-    response = bm.get("test/health", headers={"Origin": "https://app.example"})
+    response = bm.get("test/health", headers={"Origin": "https://example.com"})
     assert response.headers["Access-Control-Expose-Headers"] == "bm-properties"
     props = response.properties
     assert props["code"] == 200

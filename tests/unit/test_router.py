@@ -51,12 +51,10 @@ def test_misnamed_route_file_fails_at_startup(tmp_path):
         RouteTable.discover([tmp_path / "routes"])
 
 
-def test_route_without_main_fails_when_loaded(project, layered):
+def test_route_without_main_refuses_to_start(project, layered):
     write(project / "routes/broken/get.py", "x = 1\n")
-    _, client = layered()
-    response = client.get("broken")
-    assert response.status == 500
-    assert "Internal error" in response.error
+    with pytest.raises(SetupError, match=r"routes/broken/get.py: a route module must define a function main"):
+        layered()
 
 
 def test_unknown_injected_parameter_is_a_setup_error(tmp_path):

@@ -82,6 +82,7 @@ def test_invalid_metric_name_is_a_400(bm):
 def test_route_is_absent_in_production(manager, bem_root, monkeypatch):
     monkeypatch.setenv("BEM_TESTING", "false")
     monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST")  # production refuses to start with it (test_environment_guard)
     production = unit.make_manager(bem_root)
     response = unit.unit_client(production, {}).post("test/usage", {"name": "requests"})
     assert response.status == 404

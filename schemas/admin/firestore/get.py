@@ -1,10 +1,4 @@
-from typing import Annotated
-
-from pydantic import StringConstraints
-
-from functions.schemas import BaseModel
-
-DocumentPath = Annotated[str, StringConstraints(pattern=r"^[^/]+/[^/]+(/[^/]+/[^/]+)*$", max_length=1500)]
+from functions.schemas import BaseModel, DocumentPath
 
 
 class Schema(BaseModel):

@@ -1,10 +1,6 @@
 from typing import Annotated
 
-from pydantic import StringConstraints
-
-from functions.schemas import BaseModel, Unsanitized
-
-DocumentPath = Annotated[str, StringConstraints(pattern=r"^[^/]+/[^/]+(/[^/]+/[^/]+)*$", max_length=1500)]
+from functions.schemas import BaseModel, DocumentPath, Unsanitized
 
 
 class Schema(BaseModel):

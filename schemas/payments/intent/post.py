@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import ConfigDict, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, Clean, Field, ProductId
 
 ReturnUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2048)]
 
@@ -14,7 +14,7 @@ class Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
     processor: Clean[str] = Field(default="stripe", max_length=40)
-    product_id: Clean[str] = Field(min_length=1, max_length=100)
+    product_id: ProductId
     frequency: Clean[str] | None = Field(default=None, max_length=20)
     trial: bool = True
     discount: Clean[str] | None = Field(default=None, max_length=40)

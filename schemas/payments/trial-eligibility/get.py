@@ -1,10 +1,10 @@
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, ProductId
 
 
 class Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
-    product_id: Clean[str] | None = Field(default=None, max_length=100)
+    product_id: ProductId | None = None

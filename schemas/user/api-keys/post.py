@@ -1,8 +1,8 @@
 from typing import Literal
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, Field, Uid
 
 
 class Schema(BaseModel):
-    uid: Clean[str] | None = None
+    uid: Uid | None = None
     keys: list[Literal["clientId", "privateKey"]] = Field(default=["clientId", "privateKey"], min_length=1, max_length=2)

@@ -1,5 +1,5 @@
-from functions.schemas import BaseModel, Clean
+from functions.schemas import BaseModel, Uid
 
 
 class Schema(BaseModel):
-    uid: Clean[str] | None = None
+    uid: Uid | None = None

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, StrictBool
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, Clean, Field, Uid
 
 TagValue = str | int | float | bool | None
 Text = Annotated[Clean[str], Field(max_length=2048)]
@@ -38,7 +38,7 @@ class Consent(BaseModel):
 
 
 class Schema(BaseModel):
-    uid: Clean[str] | None = None
+    uid: Uid | None = None
     attribution: Attribution = Attribution()
     context: Annotated[dict[str, Any], Field(max_length=50)] = {}
     """Client-side facts (``geolocation``, ``client``, ...) merged into ``activity``."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict
 
-from functions.schemas import BaseModel, Clean, Field
+from functions.schemas import BaseModel, Clean, Field, Uid
 
 
 class UserSettings(BaseModel):
@@ -22,5 +22,5 @@ class UserSettings(BaseModel):
 
 
 class Schema(BaseModel):
-    uid: Clean[str] | None = None
+    uid: Uid | None = None
     settings: Annotated[dict, Field(max_length=200)]

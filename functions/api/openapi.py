@@ -1,0 +1,243 @@
+"""The OpenAPI 3.1 document of ``bm_api``, built from the route table and the request schemas.
+
+Pure: it reads the Manager's route table (loading each route module to read its ``OPTIONS``)
+and its schemas, and returns a dict; nothing is written or called. ``mgr openapi`` writes it,
+``GET /backend-manager/openapi.json`` serves it in development and testing, and the fuzz tier
+(``tests/fuzz``) generates requests from it.
+
+What each operation says:
+
+- **auth**, from ``RouteOptions``: ``authenticate=False`` → no security; ``require=None`` →
+  credentials optional; ``"user"`` → ID token / API key / session cookie / admin key;
+  ``"admin"`` → the admin key or an admin's token (``x-bem-require``).
+- **request**, from ``schemas/{path}/{method}.py``: query parameters for GET and DELETE, a JSON
+  body otherwise. A function-form schema (``def schema(user)``) is resolved for an anonymous
+  caller; if it cannot be, the request is documented as a generic object (``x-bem-schema: dynamic``).
+- **responses**: ``2XX`` JSON, ``3XX`` a redirect (any handler may answer one), ``4XX``/``5XX`` the framework's error shape
+  ``{error: {message, code, status, tag}}``, ``503`` when a provider is unconfigured or
+  unreachable; every answer carries the ``bm-properties`` header.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+
+from functions.api.routes import METHODS, RouteFile
+
+if TYPE_CHECKING:
+    from functions.manager import Manager
+
+OPENAPI_VERSION = "3.1.0"
+QUERY_METHODS = ("get", "delete")
+REF = "#/components/schemas/"
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Every error answer: the message, a stable code, the HTTP status and the request's tag.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message", "code", "status", "tag"],
+            "properties": {
+                "message": {"type": "string"},
+                "code": {"type": "string", "examples": ["invalid-argument", "unauthenticated", "not-found"]},
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "tag": {"type": "string"},
+                "field": {"type": "string", "description": "The settings path a validation error is about (items.2.quantity)."},
+            },
+        }
+    },
+}
+
+PROPERTIES_HEADER: dict[str, Any] = {
+    "description": "JSON {code, tag, usage, schema: {name, fields}} describing how the request was served.",
+    "required": True,
+    "schema": {"type": "string"},
+}
+
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "A Firebase ID token (JWT) or a user's API key (api.privateKey)."},
+    "adminKey": {"type": "apiKey", "in": "query", "name": "backendManagerKey", "description": "BACKEND_MANAGER_KEY: acts as an admin."},
+    "apiKey": {"type": "apiKey", "in": "query", "name": "apiKey", "description": "A user's API key (api.privateKey), as BEM clients send it."},
+    "session": {"type": "apiKey", "in": "cookie", "name": "__session", "description": "A Firebase ID token in the Hosting session cookie."},
+}
+RESPONSES = {"2XX": "Success", "3XX": "Redirect", "4XX": "Refused", "503": "Unavailable", "5XX": "InternalError"}
+"""Every operation's answers, by status range (the shared definitions are in ``components.responses``)."""
+USER_SECURITY = [{"bearer": []}, {"apiKey": []}, {"session": []}, {"adminKey": []}]
+ADMIN_SECURITY = [{"adminKey": []}, {"bearer": []}, {"session": []}]
+
+
+def build_document(manager: Manager, environment: str | None = None, title: str | None = None) -> dict[str, Any]:
+    """The document for the routes served in ``environment`` (default: the Manager's)."""
+    environment = environment or manager.environment
+    components: dict[str, Any] = {"Error": ERROR_SCHEMA, "AnyObject": {"type": "object"}}
+    paths: dict[str, Any] = {}
+    for route in sorted(manager.routes.routes):
+        files = manager.routes.routes[route]
+        item: dict[str, Any] = {}
+        for method in METHODS:
+            file = files.get(method) or files.get("index")
+            if file is None:
+                continue
+            loaded = manager.routes.load(file)
+            environments = loaded.options.environments
+            if environments is not None and environment not in environments:
+                continue
+            item[method] = _operation(manager, file, route, method, components)
+        if item:
+            paths[f"/backend-manager/{route}"] = item
+    paths["/backend-manager"] = {"post": _legacy_operation(sorted(manager.routes.commands))}
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": title or f"{manager.config.brand.name or 'bm_api'} API",
+            "version": _version(),
+            "description": f"bm_api, as served in {environment}. Generated by `mgr openapi` from routes/ and schemas/.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "responses": _shared_responses(),
+            "headers": {"bm-properties": PROPERTIES_HEADER},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+
+
+def _operation(manager: Manager, file: RouteFile, route: str, method: str, components: dict[str, Any]) -> dict[str, Any]:
+    options = manager.routes.load(file).options
+    operation: dict[str, Any] = {
+        "operationId": _operation_id(route, method),
+        "tags": [route.split("/")[0]],
+        "x-bem-auth": {"authenticate": options.authenticate, "require": options.require},
+        "security": _security(options.authenticate, options.require),
+        "responses": _responses(),
+    }
+    if options.environments is not None:
+        operation["x-bem-environments"] = list(options.environments)
+    if options.require == "admin":
+        operation["x-bem-require"] = "admin"
+    schema = _request_schema(manager, route, method, components) if options.setup_settings else None
+    if method in QUERY_METHODS:
+        if schema is not None:
+            operation["parameters"] = _query_parameters(schema, components)
+    else:
+        operation["requestBody"] = _request_body(schema)
+    return operation
+
+
+def _security(authenticate: bool, require: str | None) -> list[dict[str, list]]:
+    if not authenticate:
+        return []
+    if require == "admin":
+        return ADMIN_SECURITY
+    if require == "user":
+        return USER_SECURITY
+    return [{}, *USER_SECURITY]  # optional: anonymous callers are served too
+
+
+def _responses() -> dict[str, Any]:
+    return {status: {"$ref": f"#/components/responses/{name}"} for status, name in RESPONSES.items()}
+
+
+def _shared_responses() -> dict[str, Any]:
+    headers = {"bm-properties": {"$ref": "#/components/headers/bm-properties"}}
+    error = {"application/json": {"schema": {"$ref": f"{REF}Error"}}}
+    return {
+        "Success": {"description": "The route's answer (JSON).", "headers": headers, "content": {"application/json": {"schema": {}}}},
+        "Refused": {"description": "Refused: bad input (names the field), credentials, permission, limits.", "headers": headers, "content": error},
+        "Unavailable": {"description": "A service the route needs is unconfigured or unreachable.", "headers": headers, "content": error},
+        "InternalError": {"description": "Internal error (the message is generic; details are only logged).", "headers": headers, "content": error},
+        "Redirect": {"description": "A redirect (assistant.redirect(url); the legacy endpoint without a command: brand.url).",
+                     "headers": {**headers, "Location": {"required": True, "schema": {"type": "string"}}}},
+    }
+
+
+def _request_schema(manager: Manager, route: str, method: str, components: dict[str, Any]) -> dict[str, Any] | None:
+    """The request's JSON schema (its ``$defs`` moved to ``components``), or None without a schema file."""
+    found = manager.schemas.find(route, method)
+    if found is None:
+        return None
+    model = _resolve(manager, found)
+    name = _operation_id(route, method)
+    if model is None:
+        components[name] = {"title": name, "type": "object", "x-bem-schema": "dynamic", "description": "Resolved per request (def schema(...))."}
+        return components[name]
+    schema = model.model_json_schema(by_alias=True, mode="validation", ref_template=f"{REF}{name}.{{model}}")
+    for def_name, definition in schema.pop("$defs", {}).items():
+        components[f"{name}.{def_name}"] = definition
+    schema["title"] = name
+    components[name] = schema
+    return schema
+
+
+def _resolve(manager: Manager, found: Any) -> type[pydantic.BaseModel] | None:
+    """A model class as is; a schema function resolved for an anonymous caller (None if it needs more)."""
+    if isinstance(found, type) and issubclass(found, pydantic.BaseModel):
+        return found
+    from functions.api.current_user import CurrentUser
+
+    context = {"manager": manager, "config": manager.config, "user": CurrentUser(), "data": {}, "settings": {},
+               "files": {}, "assistant": None, "request": None, "usage": None, "db": None, "logger": None}
+    try:
+        return found(context)
+    except Exception:  # a factory that reads the request: documented as a generic object
+        return None
+
+
+def _query_parameters(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        parameters.append({"name": name, "in": "query", "required": name in required, "schema": _without_null(prop)})
+    return parameters
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """``str | None`` in a query string: absent means None, so only the string is described."""
+    options = prop.get("anyOf")
+    if not options:
+        return prop
+    kept = [option for option in options if option.get("type") != "null"]
+    rest = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
+    return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def _request_body(schema: dict[str, Any] | None) -> dict[str, Any]:
+    target = {"$ref": f"{REF}{schema['title']}"} if schema is not None else {"$ref": f"{REF}AnyObject"}
+    return {"required": bool(schema and schema.get("required")), "content": {"application/json": {"schema": target}}}
+
+
+def _legacy_operation(commands: list[str]) -> dict[str, Any]:
+    from functions.api.legacy import ALIASES, REST_EQUIVALENTS
+
+    names = sorted({*commands, *REST_EQUIVALENTS, *ALIASES})
+    return {
+        "operationId": "post_command",
+        "tags": ["legacy"],
+        "description": "BEM's legacy command endpoint: {command, payload} runs the command's route.",
+        "security": [{}, *USER_SECURITY],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {
+                "type": "object",
+                "required": ["command"],
+                "properties": {"command": {"type": "string", "enum": names}, "payload": {"type": "object"}},
+            }}},
+        },
+        "responses": _responses(),
+    }
+
+
+def _operation_id(route: str, method: str) -> str:
+    return f"{method}_{route}".replace("/", "_").replace("-", "_").replace(".", "_")
+
+
+def _version() -> str:
+    from functions import __version__
+
+    return __version__
