@@ -3,7 +3,8 @@
 Drives N users through a realistic lifecycle (created/trialing → active → payment failed →
 recovered → cancellation requested → cancelled: 6 events per subscription) with the test
 processor: intake (``record_webhook``, the route's core after verification) + the on-write
-pipeline (``process_webhook_event``). Runs on the in-memory store (its ``stats`` count every
+pipeline (``process_webhook_event``) given the record's snapshot as the Firestore trigger delivers
+it (the trigger's payload is not a billed read, so the bench takes it off the count). Runs on the in-memory store (its ``stats`` count every
 document read and write), or on the emulator when ``FIRESTORE_EMULATOR_HOST`` is set (then
 only timing is reported). The last line is ``reads_per_event=<int>`` (target ≤ 3).
 
@@ -24,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from functions.payments.intake import record_webhook  # noqa: E402
 from functions.payments.pipeline import process_webhook_event  # noqa: E402
-from functions.payments.processors.common import parse_stripe_event  # noqa: E402
-from functions.payments.processors.test import make_event, make_invoice, make_subscription  # noqa: E402
+from functions.payments.processors.stripe.events import parse_stripe_event  # noqa: E402
+from functions.testing.payment_builders import make_event, make_invoice, make_subscription  # noqa: E402
 
 
 def lifecycle(uid: str, order_id: str, start: int) -> list[dict]:
@@ -74,7 +75,10 @@ def main() -> None:
     statuses: dict[str, int] = {}
     for event in events:
         record_webhook(manager, "test", parse_stripe_event(event, "test"))
-        outcome = process_webhook_event(manager, event["id"])
+        snapshot = db.collection("payments-webhooks").document(event["id"]).get()  # what the trigger delivers
+        if stats is not None:
+            stats["reads"] -= 1  # part of the trigger's event, not a read the pipeline makes
+        outcome = process_webhook_event(manager, event["id"], snapshot=snapshot)
         key = outcome.status if outcome else "not-claimed"
         statuses[key] = statuses.get(key, 0) + 1
     elapsed = time.perf_counter() - began
@@ -86,8 +90,8 @@ def main() -> None:
         print("reads_per_event=-1 (not counted on the emulator)")
         return
     reads, writes = stats["reads"] / count, stats["writes"] / count
-    print(f"firestore per event: reads={reads:.2f} writes={writes:.2f} (intake create=1 write; claim=1 read+1 write; "
-          f"commit=order+user reads, user+order+webhook (+intent on an order's first event) writes)")
+    print(f"firestore per event: reads={reads:.2f} writes={writes:.2f} (intake create=1 write; claim=1 conditional write; "
+          f"commit=order+user reads (+intent on an order's first event), user+order+webhook (+intent) writes)")
     print(f"reads_per_event={math.ceil(reads - 1e-9)}")
 
 

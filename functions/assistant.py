@@ -66,8 +66,8 @@ class Assistant:
         return client_info.client_hints(self.request.headers)
 
     # request data ------------------------------------------------------------
-    def parse_body(self) -> None:
-        self.parsed = parse_request(self.request)
+    def parse_body(self, limit: int | None = None) -> None:
+        self.parsed = parse_request(self.request, limit) if limit else parse_request(self.request)
 
     @property
     def body(self) -> Any:

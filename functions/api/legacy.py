@@ -23,12 +23,17 @@ ALIASES = {
     "payment-processor": "admin:payment-processor",
 }
 
-# command → (REST route, method) that does the same job
+# command → (REST route, method) that does the same job; commands with no REST route
+# (``firebase:get-providers``) are built-in ``routes/api/{group}/{name}.py`` modules
 REST_EQUIVALENTS = {
     "general:generate-uuid": ("general/uuid", "post"),
     "test:health": ("test/health", "get"),
     "test:authenticate": ("test/authenticate", "get"),
     "test:usage": ("test/usage", "post"),
+    "test:lab": ("test/lab", "post"),
+    "test:redirect": ("test/redirect", "get"),
+    "test:webhook": ("test/webhook", "post"),
+    "special:setup-electron-manager-client": ("special/electron-client", "post"),
     "user:resolve": ("user", "get"),
     "user:get-subscription-info": ("user/subscription", "get"),
     "user:sign-up": ("user/signup", "post"),

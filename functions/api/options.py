@@ -30,6 +30,9 @@ class RouteOptions:
     include_non_schema_settings: bool = False
     """Keep request keys the schema does not declare (sanitized only when ``sanitize`` is on)."""
 
+    body_limit: int | None = None
+    """Largest request body in bytes for this route (None: ``functions.api.body.BODY_LIMIT_BYTES``)."""
+
     environments: tuple[str, ...] | None = None
     """Only serve in these environments (e.g. test routes); elsewhere answer 404."""
 

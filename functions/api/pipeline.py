@@ -31,7 +31,7 @@ from functions.api.body import require_object
 from functions.api.routes import LoadedRoute
 from functions.api.settings import build_settings, resolve_model
 from functions.assistant import Assistant
-from functions.errors import BemError, InternalError, NotFound
+from functions.errors import BemError, InternalError, NotFound, SetupError
 
 if TYPE_CHECKING:
     from functions.manager import Manager
@@ -74,14 +74,24 @@ def strip_prefix(path: str) -> str:
     return path
 
 
+def _body_limit(manager: Manager, path: str, method: str) -> int | None:
+    """The route's own ``RouteOptions.body_limit`` (e.g. 1 MB for payments/webhook), else the default."""
+    if not path:
+        return None
+    try:
+        return manager.routes.resolve(path, method).options.body_limit
+    except (BemError, SetupError):
+        return None  # unknown route or method: answered after parsing, with the default limit
+
+
 def _run(manager: Manager, assistant: Assistant) -> Response:
     request = assistant.request
     if request.method == "OPTIONS":
         return Response("", status=204)
-    assistant.parse_body()
+    path = strip_prefix(request.path)
+    assistant.parse_body(_body_limit(manager, path, request.method))
     if assistant.parsed.data:
         storable.check(assistant.parsed.data)
-    path = strip_prefix(request.path)
     command = legacy.command_of(assistant.data) if not path else None
     if command:
         return _run_command(manager, assistant, command)

@@ -3,7 +3,8 @@
 Anonymous users are skipped. Otherwise the default document is written through
 ``manager.users.provision`` (the same atomic ``create`` lazy provisioning uses, so whichever
 comes first wins and the other changes nothing): name split from the display name,
-``metadata.created`` from the Auth creation time. Transient failures are retried (1 s, 2 s,
+``metadata.created`` from the Auth creation time. The document is created with BEM's
+``metadata.tag = "auth:on-create"`` in the same write (what BEM's account setup waits for). Transient failures are retried (1 s, 2 s,
 4 s); if all fail the error is logged and lazy provisioning creates the document on the
 user's first API call. Then the project hook ``hooks/auth/on_create.py`` runs once per
 event (errors logged, never raised).
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 Outcome = Literal["created", "exists", "anonymous", "duplicate", "failed"]
 EVENT_TYPE = "google.firebase.auth.user.v2.created"
+ON_CREATE_TAG = "auth:on-create"
 
 log = get_logger("auth/on_create")
 
@@ -38,7 +40,9 @@ def handle(manager: Manager, user: AuthUser, *, event_id: str | None = None, eve
     created = Stamp.at(user.created) if user.created else None
     try:
         _, created_now = with_retries(
-            lambda: manager.users.provision(user.uid, user.email, display_name=user.display_name, created=created),
+            lambda: manager.users.provision(
+                user.uid, user.email, display_name=user.display_name, created=created, tag=ON_CREATE_TAG
+            ),
             sleep=sleep,
         )
     except Exception:

@@ -108,6 +108,9 @@ class Discount(_Model):
     duration_in_months: int | None = Field(default=None, ge=1)
     stripe_coupon_id: str | None = None
     archived: bool = False
+    eligible: Literal["everyone", "new-customers", "returning-customers"] = "everyone"
+    """Who may use the code (BEM's per-code ``eligible(user)`` rules as config): ``new-customers`` never
+    had a subscription order; ``returning-customers`` had one before and has no active plan now."""
 
 
 class Payment(_Model):

@@ -1,14 +1,13 @@
-"""Payments: processors (Stripe, test), webhook intake, the on-write pipeline, transitions.
+"""Payments: intent, cancel, refund, portal, webhook intake, the on-write pipeline, transitions.
+
+Processor-agnostic modules (never name a processor): ``intent``, ``cancel``, ``refund``, ``portal``,
+``actions``, ``intake``, ``pipeline``, ``transitions``, ``unified``, ``frequencies``, ``collections``.
+Each processor is one folder under ``processors/`` (``stripe/``, ``test/``) implementing
+``processors.base.Processor``, registered in ``processors/registry.py``.
 
 Flow: ``POST payments/webhook`` (``intake.receive_webhook``) verifies and records
-``payments-webhooks/{eventId}`` as ``pending``; the Firestore trigger
-``bm_paymentsWebhookOnWrite`` (``cloud.py``) runs ``pipeline.process_webhook_event``, which
-turns the processor's latest object into the unified subscription / one-time order and
-dispatches transition handlers (``transitions.py``). See docs/payments.md.
-
-Shared pieces for routes:
-- ``stripe_api.stripe_client(manager)``      a configured ``stripe.StripeClient``
-- ``products.resolve_product(config, processor_product_id)``
-- ``order_id.new_order_id()``                 ``XXXX-XXXX-XXXX``
-- ``processors.get_processor(name)``          the processor object (BadRequest if unknown)
+``payments-webhooks/{eventId}`` as ``pending``; the Firestore trigger ``bm_paymentsWebhookOnWrite``
+(``cloud.py``) runs ``pipeline.process_webhook_event``, which turns the processor's latest object into
+the unified subscription / one-time order and dispatches transition handlers (``transitions.py``).
+See docs/payments.md and docs/payments-routes.md.
 """

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.errors import BadRequest, ValidationError
-from functions.payments.checkout import ORDERS, TEST_PROCESSOR
+from functions.payments.collections import ORDERS
+from functions.payments.processors import Processor, find_processor
 from functions.user.models import Subscription, UserDoc
 
 DAY = 86400
@@ -29,8 +30,11 @@ class PaidSubscription:
     subscription: Subscription
 
     @property
-    def is_test(self) -> bool:
-        return self.processor == TEST_PROCESSOR
+    def handler(self) -> Processor:
+        """The registered processor that made this subscription (checked by ``paid_subscription``)."""
+        processor = find_processor(self.processor)
+        assert processor is not None
+        return processor
 
 
 def require_confirmed(settings: Any) -> None:
@@ -44,10 +48,11 @@ def paid_subscription(uid: str, doc: UserDoc, *, action: str, environment: str) 
     payment = sub.payment
     if sub.product.id == "basic" or not payment.resource_id or not payment.processor or not payment.order_id:
         raise BadRequest(f"Nothing to {action}: you have no paid subscription")
-    if payment.processor == TEST_PROCESSOR and environment == "production":
-        raise BadRequest(f"Cannot {action}: test subscriptions are refused in production")
-    if payment.processor not in ("stripe", TEST_PROCESSOR):
+    processor = find_processor(payment.processor)
+    if processor is None:
         raise BadRequest(f"Cannot {action} a '{payment.processor}' subscription here yet")
+    if not processor.production and environment == "production":
+        raise BadRequest(f"Cannot {action}: {processor.name} subscriptions are refused in production")
     return PaidSubscription(uid, payment.processor, payment.order_id, payment.resource_id, sub)
 
 

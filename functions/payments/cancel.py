@@ -6,11 +6,14 @@ Rules (BEM), all checked before any processor call or write:
 - it started at least 24 h ago (``payment.startDate``);
 - no cancellation is pending already.
 
-Stripe: ``cancel_at_period_end=true`` (idempotency key ``bem-cancel-{subscriptionId}``);
-a trialing subscription is cancelled immediately (nothing was paid). Test processor: the same
-outcome as Stripe-shaped ``customer.subscription.updated``/``deleted`` events through the
-webhook endpoint. Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
-The user document itself changes only when the processor's webhook arrives.
+The processor cancels (``Processor.cancel``): at the end of the period, or immediately while
+trialing (nothing was paid). Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
+The user document itself changes only when the processor's webhook arrives, with one exception
+(BEM's fallback): a *suspended* subscription the processor no longer knows or has already
+cancelled is reset here to ``cancelled`` / basic, so a user whose card failed is not stuck.
+
+``skipGuards: true`` skips the 24 h and already-pending checks (BEM; for tests and internal
+tools): honoured for admins and outside production, ignored otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 
 from functions.errors import BadRequest
 from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.payments.collections import USERS
+from functions.payments.processors import SubscriptionGone
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
@@ -27,12 +32,15 @@ from functions.user.subscription import resolve_subscription
 MINIMUM_AGE_SECONDS = DAY
 
 
-def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None) -> PaidSubscription:
+def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *, now: float | None = None,
+                      skip_guards: bool = False) -> PaidSubscription:
     require_confirmed(settings)
     paid = paid_subscription(uid, doc, action="cancel", environment=environment)
     sub = paid.subscription
     if sub.status not in ("active", "suspended"):
         raise BadRequest(f"Nothing to cancel: your subscription is {sub.status}")
+    if skip_guards:
+        return paid
     if sub.cancellation.pending:
         raise BadRequest("Your subscription is already set to cancel at the end of the period")
     now = time.time() if now is None else now
@@ -43,35 +51,28 @@ def check_cancellable(uid: str, doc: UserDoc, settings: Any, environment: str, *
     return paid
 
 
-def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any) -> dict:
-    paid = check_cancellable(uid, doc, settings, manager.environment)
+def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any, *, privileged: bool = False) -> dict:
+    skip_guards = bool(getattr(settings, "skip_guards", False)) and (privileged or manager.environment != "production")
+    paid = check_cancellable(uid, doc, settings, manager.environment, skip_guards=skip_guards)
     reason = settings.reason or None
-    if paid.is_test:
-        from functions.payments import simulate
+    reset = False
+    try:
+        immediate = paid.handler.cancel(manager, paid, trialing=resolve_subscription(doc).trialing)
+    except SubscriptionGone:
+        if paid.subscription.status != "suspended":
+            raise BadRequest("Your subscription is already cancelled") from None
+        reset_suspended_subscription(manager, paid)
+        immediate = reset = True
+    record_request(manager.db, paid, "cancellation", {"reason": reason, "feedback": settings.feedback or None,
+                                                      "immediate": immediate, "reset": reset, "date": stamp_now()})
+    return {"success": True, "orderId": paid.order_id, "immediate": immediate, **({"reset": True} if reset else {})}
 
-        immediate = resolve_subscription(doc).trialing
-        simulate.deliver_cancellation(manager, paid, immediate=immediate)
-    else:
-        immediate = cancel_with_stripe(manager, paid)
-    record_request(manager.db, paid, "cancellation",
-                   {"reason": reason, "feedback": settings.feedback or None, "immediate": immediate, "date": stamp_now()})
-    return {"success": True, "orderId": paid.order_id, "immediate": immediate}
 
-
-def cancel_with_stripe(manager: Any, paid: PaidSubscription) -> bool:
-    """Cancel at period end, or now while trialing. Answers whether it was immediate."""
-    from functions.payments.checkout_stripe import processor_errors
-    from functions.payments.stripe_api import stripe_client
-
-    client = stripe_client(manager)
-    with processor_errors("cancel"):
-        subscription = client.v1.subscriptions.retrieve(paid.resource_id)
-        if subscription.status == "canceled":
-            raise BadRequest("Your subscription is already cancelled")
-        if subscription.status == "trialing":
-            client.v1.subscriptions.cancel(paid.resource_id)
-            return True
-        # same parameters every time, so the idempotency key can never conflict (the reason stays in Firestore)
-        client.v1.subscriptions.update(paid.resource_id, {"cancel_at_period_end": True},
-                                       options={"idempotency_key": f"bem-cancel-{paid.resource_id}"})
-    return False
+def reset_suspended_subscription(manager: Any, paid: PaidSubscription) -> None:
+    """BEM's fallback: the processor refused to cancel a suspended subscription → cancelled, basic plan."""
+    basic = manager.config.payment.basic
+    manager.db.collection(USERS).document(paid.uid).update({
+        "subscription.status": "cancelled",
+        "subscription.product": {"id": basic.id, "name": basic.name or "Basic"},
+        "subscription.cancellation": {"pending": False, "date": stamp_now()},
+    })

@@ -2,7 +2,8 @@
 
 Fires on every write of ``payments-webhooks/{eventId}`` and acts only when the document exists
 with ``status: pending`` (intake's create, or a retry setting it back to pending). The claim in
-``pipeline.process_webhook_event`` makes a second delivery of the same trigger a no-op.
+``pipeline.process_webhook_event`` is conditional on the delivered snapshot's ``update_time``, so a
+second delivery of the same trigger is a no-op (and the claim costs no read).
 """
 
 from __future__ import annotations
@@ -26,6 +27,6 @@ def build(manager: Any) -> dict[str, Callable[..., Any]]:
             return
         from functions.payments.pipeline import process_webhook_event
 
-        process_webhook_event(manager, event.params["eventId"])
+        process_webhook_event(manager, event.params["eventId"], snapshot=after)
 
     return {"bm_paymentsWebhookOnWrite": bm_paymentsWebhookOnWrite}

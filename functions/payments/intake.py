@@ -1,7 +1,10 @@
-"""Webhook intake (``POST payments/webhook?processor=stripe|test``): verify, parse, record once.
+"""Webhook intake (``POST payments/webhook?processor=NAME``): verify, parse, record once.
 
 Answers:
-- bad/missing signature or key → 400, nothing written (processor's ``verify_and_parse``)
+- bad/missing signature → 400; bad/missing ``?key=`` → 401 (BEM); nothing written
+- signed/keyed but malformed event (no id, ``data`` not an object, ``created`` not a unix time) → 400
+- the secret the processor needs is not set → 503 naming it (the sender retries after configuration)
+- ``?brand=`` names another brand than ``config.brand.id`` → 200 ``{received, ignored: true}`` (BEM)
 - unsupported event           → 200 ``{received, ignored: true}``, nothing written
 - new event                   → ``payments-webhooks/{eventId}`` created ``pending`` → 200
 - same event again            → 200 ``{duplicate: true}``, nothing changed
@@ -17,10 +20,11 @@ import re
 from typing import Any
 
 from functions.errors import BadRequest, ServiceUnavailable
+from functions.payments.collections import WEBHOOKS
 from functions.payments.processors import ParsedWebhook, get_processor
 from functions.timestamps import stamp_now
 
-WEBHOOKS = "payments-webhooks"
+WEBHOOK_BODY_LIMIT = 1024 * 1024  # Stripe events can exceed the API's 100 KB; a 413 would be retried for days
 EVENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 log = logging.getLogger("bem.payments.intake")
 
@@ -29,6 +33,10 @@ def receive_webhook(manager: Any, assistant: Any) -> dict:
     query = assistant.query
     processor = get_processor(query.get("processor"))
     parsed = processor.verify_and_parse(assistant.parsed.raw, assistant.request.headers, query, manager)
+    brand = query.get("brand")
+    if brand and brand != manager.config.brand.id:
+        log.info("Ignoring webhook for brand %r (this is %r)", str(brand)[:100], manager.config.brand.id)
+        return {"received": True, "ignored": True}
     if parsed is None:
         return {"received": True, "ignored": True}
     return record_webhook(manager, processor.name, parsed)

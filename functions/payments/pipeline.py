@@ -1,16 +1,22 @@
 """The on-write pipeline: ``process_webhook_event(manager, event_id)``.
 
-1. claim ``pending → processing`` in a transaction (another delivery of the trigger does nothing)
+1. claim ``pending → processing``: from the trigger, a write conditional on the snapshot the trigger
+   carries (no read); otherwise (retry CLI, recovery) in a transaction. Either way another delivery
+   of the trigger does nothing
 2. fetch the latest resource from the processor (never trust the payload)
 3. uid: parsed event → resource metadata → ``payments-intents/{orderId}.owner``; unknown → the record
    is parked (``parked-user-not-found``) and nothing else changes
 4. in ONE transaction: read ``payments-orders/{orderId}`` and ``users/{uid}``; skip events older than
    the order's ``metadata.updatedEventCreated`` (never backwards); unify; write the subscription,
-   the order (merge; ``requests`` kept), the intent (first event of an order, blind merge) and mark the webhook
-   ``completed`` with its ``transition`` — state and "processed" mark commit together
-5. dispatch the transition handler (after commit, once)
+   the order (merge; ``requests`` kept), the intent (first event of an order: ``completed``, and its
+   ``attribution``/``discount``/``supplemental`` copied onto the order), ``personal.name`` from the
+   processor's customer when the user has none, and mark the webhook ``completed`` with its
+   ``transition`` — state and "processed" mark commit together
+5. after commit: on a purchase (``new-subscription`` / ``purchase-completed``) ``payments-carts/{uid}``
+   is marked ``completed`` when it exists; the transition handler is dispatched (once)
 Any error → ``failed`` + ``error``; set ``status`` back to ``pending`` (or ``mgr payments retry``) to retry.
-Reads per event: 3 (webhook, order, user); +1 only when the uid must come from the intent.
+Reads per event from the trigger: 2 (order, user); +1 on an order's first event (its intent), +1
+when the uid must come from the intent, +1 (the claim) outside the trigger.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from functions.payments.collections import CARTS, INTENTS, ORDERS, USERS, WEBHOOKS
 from functions.payments.order_id import derived_order_id
 from functions.payments.processors import ParsedWebhook, Processor, get_processor
 from functions.payments.transitions import (
@@ -31,7 +38,8 @@ from functions.payments.unified import OneTimeOrder
 from functions.timestamps import stamp_now
 from functions.user.models import Subscription
 
-WEBHOOKS, ORDERS, INTENTS, USERS = "payments-webhooks", "payments-orders", "payments-intents", "users"
+PURCHASE_TRANSITIONS = ("new-subscription", "purchase-completed")  # what ends an abandoned cart
+INTENT_FIELDS = ("attribution", "discount", "supplemental")  # copied from the intent onto its order (BEM)
 PARKED = "parked-user-not-found"
 log = logging.getLogger("bem.payments.pipeline")
 
@@ -46,13 +54,18 @@ class Outcome:
     after: dict | None = None
     user_doc: dict | None = None
     stale: bool = False
+    uid: str | None = None
 
 
-def process_webhook_event(manager: Any, event_id: str) -> Outcome | None:
-    """Process one ``payments-webhooks`` record; None when it was not ``pending`` (already claimed)."""
+def process_webhook_event(manager: Any, event_id: str, snapshot: Any = None) -> Outcome | None:
+    """Process one ``payments-webhooks`` record; None when it was not ``pending`` (already claimed).
+
+    ``snapshot``: the record as the Firestore trigger delivered it; the claim is then a write
+    conditional on its ``update_time`` instead of a transactional read."""
     db = manager.db
     webhook_ref = db.collection(WEBHOOKS).document(event_id)
-    record = _claim(db, webhook_ref)
+    usable = snapshot is not None and getattr(snapshot, "update_time", None) is not None
+    record = _claim_snapshot(db, webhook_ref, snapshot) if usable else _claim(db, webhook_ref)
     if record is None:
         return None
     try:
@@ -64,12 +77,44 @@ def process_webhook_event(manager: Any, event_id: str) -> Outcome | None:
         webhook_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:1000],
                             "metadata.failed": stamp_now()})
         return Outcome(status="failed")
+    if outcome.transition in PURCHASE_TRANSITIONS:
+        _complete_cart(db, outcome.uid)
     if outcome.transition:
         dispatch_transition(manager, outcome.category or "subscription", outcome.transition, before=outcome.before,
                             after=outcome.after, uid=parsed.uid or (outcome.user_doc or {}).get("auth", {}).get("uid"),
                             user_doc=outcome.user_doc, event_type=parsed.event_type, event_id=parsed.event_id,
                             order_id=outcome.order_id)
     return outcome
+
+
+def _claim_snapshot(db: Any, webhook_ref: Any, snapshot: Any) -> dict | None:
+    """Claim the version the trigger saw: any write since (another claim included) makes it a no-op."""
+    from google.api_core.exceptions import FailedPrecondition, NotFound
+    from google.cloud import firestore
+
+    record = snapshot.to_dict() if snapshot.exists else None
+    if not record or record.get("status") != "pending":
+        return None
+    try:
+        webhook_ref.update({"status": "processing", "attempts": firestore.Increment(1), "metadata.processing": stamp_now()},
+                           option=db.write_option(last_update_time=snapshot.update_time))
+    except (FailedPrecondition, NotFound):
+        return None
+    return record
+
+
+def _complete_cart(db: Any, uid: str | None) -> None:
+    """BEM marks the abandoned cart ``completed``; only an existing cart (no read, no stray document)."""
+    from google.api_core.exceptions import NotFound
+
+    if not uid:
+        return
+    try:
+        db.collection(CARTS).document(uid).update({"status": "completed", "metadata.updated": stamp_now()})
+    except NotFound:
+        pass
+    except Exception:  # the purchase is committed; a cart reminder is not worth failing it
+        log.warning("Could not mark %s/%s completed", CARTS, uid, exc_info=True)
 
 
 def _claim(db: Any, webhook_ref: Any) -> dict | None:
@@ -98,6 +143,7 @@ def _process(manager: Any, db: Any, webhook_ref: Any, processor: Processor, pars
     outcome = _commit(manager, db, webhook_ref, processor, parsed, resource, uid, order_id, category)
     if outcome.status == PARKED:
         return _park(webhook_ref, order_id, uid, f"No user document users/{uid}")
+    outcome.uid = uid
     return outcome
 
 
@@ -128,9 +174,10 @@ def _commit(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parse
         if not user_snapshot.exists:
             return Outcome(status=PARKED)
         order = order_snapshot.to_dict() if order_snapshot.exists else None
-        # an order id in the resource metadata means our intent route made it: complete the intent
-        # on the order's first event with a blind merge (no extra read)
+        # an order id in the resource metadata means our intent route made it: on the order's first
+        # event, read the intent once (its attribution/discount/supplemental go onto the order)
         complete_intent = order is None and processor.order_id_of(resource) == order_id
+        intent = _intent_fields(intent_ref, transaction) if complete_intent else {}
         user_doc = user_snapshot.to_dict() or {}
         done = {"status": "completed", "owner": uid, "orderId": order_id, "error": None, "metadata.completed": stamp_now()}
         last = int(((order or {}).get("metadata") or {}).get("updatedEventCreated") or 0)
@@ -143,8 +190,11 @@ def _commit(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parse
             )
         else:
             outcome, unified = _one_time_state(manager, processor, parsed, resource, order_id, order)
-        order_document = _order_document(processor, parsed, resource, uid, order_id, category, unified, order)
+        order_document = {**intent, **_order_document(processor, parsed, resource, uid, order_id, category, unified, order)}
         transaction.set(order_ref, order_document, merge=True)
+        name = _customer_name(processor, resource, user_doc)
+        if name:
+            transaction.update(user_ref, {"personal.name": name})
         if complete_intent:
             transaction.set(intent_ref, {"status": "completed", "metadata": {"completed": stamp_now()}}, merge=True)
         transaction.update(webhook_ref, {**done, "transition": outcome.transition})
@@ -152,6 +202,25 @@ def _commit(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parse
         return outcome
 
     return commit(db.transaction())
+
+
+def _intent_fields(intent_ref: Any, transaction: Any) -> dict:
+    snapshot = intent_ref.get(transaction=transaction)
+    intent = (snapshot.to_dict() or {}) if snapshot.exists else {}
+    return {key: intent[key] for key in INTENT_FIELDS if key in intent}
+
+
+def _customer_name(processor: Processor, resource: dict, user_doc: dict) -> dict | None:
+    """``{first, last}`` from the processor's customer when the user has no first name yet (BEM)."""
+    personal = user_doc.get("personal")
+    name = personal.get("name") if isinstance(personal, dict) else None
+    if isinstance(name, dict) and name.get("first"):
+        return None
+    parts = (processor.customer_name(resource) or "").split()
+    if not parts:
+        return None
+    capitalize = lambda word: word[:1].upper() + word[1:]  # noqa: E731 - "mcDonald" keeps its inner capital
+    return {"first": capitalize(parts[0]), "last": " ".join(capitalize(p) for p in parts[1:]) or None}
 
 
 def _subscription_state(manager: Any, processor: Processor, parsed: ParsedWebhook, resource: dict, order_id: str,

@@ -1,10 +1,9 @@
-"""``POST payments/portal {returnUrl}``: a Stripe Billing Portal session URL.
+"""``POST payments/portal {returnUrl}``: ``{url, processor}`` of the billing portal.
 
-The customer comes from the caller's Stripe subscription (``payment.resourceId``), else from
-``customers.search`` by ``metadata['uid']`` (a one-time buyer). No customer → 400.
-A test-processor subscription gets ``{brand.url}/account?portal=test`` (refused in production).
-Portal sessions are short-lived and meant to be fresh, so they carry no fixed idempotency key
-(the SDK still adds one per request for its own network retries).
+The processor is the one of the caller's subscription, else the default one (a one-time buyer);
+``Processor.portal`` finds the customer (none → 400) and opens the session (Stripe: BEM's portal
+configuration with cancel and plan changes disabled). A processor refused in production (test) → 400.
+``returnUrl`` defaults to ``{brand.url}/account``.
 """
 
 from __future__ import annotations
@@ -12,29 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from functions.errors import BadRequest
-from functions.payments.checkout import TEST_PROCESSOR
+from functions.payments.processors import DEFAULT_PROCESSOR, find_processor
 from functions.user.models import UserDoc
 
 
 def portal_session(manager: Any, uid: str, doc: UserDoc, return_url: str | None) -> dict:
     return_url = return_url or f"{manager.config.brand.url.rstrip('/')}/account"
     payment = doc.subscription.payment
-    if payment.processor == TEST_PROCESSOR and payment.resource_id:
-        if manager.environment == "production":
-            raise BadRequest("Test subscriptions are refused in production")
-        return {"url": f"{manager.config.brand.url.rstrip('/')}/account?portal=test", "processor": TEST_PROCESSOR}
-    from functions.payments.checkout_stripe import find_customer_id, processor_errors
-    from functions.payments.stripe_api import stripe_client, to_dict
-    from functions.payments.unified import ref_id
-
-    client = stripe_client(manager)
-    with processor_errors("portal"):
-        customer_id = None
-        if payment.processor == "stripe" and payment.resource_id:
-            subscription = to_dict(client.v1.subscriptions.retrieve(payment.resource_id))
-            customer_id = ref_id(subscription.get("customer"))
-        customer_id = customer_id or find_customer_id(client, uid)
-        if not customer_id:
-            raise BadRequest("No billing account yet: buy a plan first")
-        session = client.v1.billing_portal.sessions.create({"customer": customer_id, "return_url": return_url})
-    return {"url": session.url, "processor": "stripe"}
+    processor = find_processor(payment.processor if payment.resource_id else DEFAULT_PROCESSOR)
+    if processor is None:
+        raise BadRequest(f"No billing portal for '{payment.processor}' subscriptions here yet")
+    if not processor.production and manager.environment == "production":
+        raise BadRequest(f"{processor.name.capitalize()} subscriptions are refused in production")
+    return processor.portal(manager, uid, doc, return_url)

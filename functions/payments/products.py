@@ -1,7 +1,7 @@
 """Map a processor's product id to a config product (``config.payment.products``).
 
-``resolve_product(config, "prod_…")`` tries ``stripe.productId``, then
-``stripe.legacyProductIds``; unknown or missing → the free ``basic`` product.
+``resolve_product(config, "prod_…", processor)`` tries ``{processor}.productId``, then
+``{processor}.legacyProductIds``; unknown or missing → the free ``basic`` product.
 Archived products stay resolvable (existing subscribers keep them).
 ``product_by_id(config, "premium")`` looks up by our own id (metadata.productId), else basic.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from functions.config.models import Config, Product
 
 
-def resolve_product(config: Config, processor_product_id: str | None, processor: str = "stripe") -> Product:
+def resolve_product(config: Config, processor_product_id: str | None, processor: str) -> Product:
     payment = config.payment
     if processor_product_id:
         for product in payment.products:

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from functions.payments.intake import WEBHOOKS
+from functions.payments.collections import WEBHOOKS
 from functions.timestamps import stamp_now
 
 STUCK_AFTER = dt.timedelta(minutes=10)

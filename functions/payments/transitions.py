@@ -31,7 +31,8 @@ from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
 REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
-PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED"})
+# events that force an active subscription to suspended (Stripe, PayPal, Chargebee — BEM's list)
+PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED", "payment_failed"})
 log = logging.getLogger("bem.payments.transitions")
 
 

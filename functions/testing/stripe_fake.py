@@ -13,7 +13,8 @@ Generic object store keyed by resource path (``customers``, ``checkout/sessions`
 Form bodies decode Stripe-style (``a[b][c]=``, ``a[0][b]=``) into nested dicts/lists;
 ``true``/``false`` → bool and integers → int outside ``metadata``. A repeated
 ``Idempotency-Key`` replays the first answer. ``DELETE /v1/subscriptions/{id}`` cancels
-(as Stripe does). Errors use Stripe's JSON shape ``{"error": {type, code, message, param}}``.
+(as Stripe does); a portal session naming an unknown ``configuration`` is a 404.
+Errors use Stripe's JSON shape ``{"error": {type, code, message, param}}``.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ PREFIXES = {
     "customers": "cus", "subscriptions": "sub", "checkout/sessions": "cs_test", "billing_portal/sessions": "bps",
     "prices": "price", "products": "prod", "invoices": "in", "charges": "ch", "refunds": "re", "coupons": "coupon",
     "promotion_codes": "promo", "payment_intents": "pi", "events": "evt", "invoice_payments": "inpay",
-    "subscription_items": "si",
+    "subscription_items": "si", "billing_portal/configurations": "bpc",
 }
-OBJECT_NAMES = {"checkout/sessions": "checkout.session", "billing_portal/sessions": "billing_portal.session"}
+OBJECT_NAMES = {"checkout/sessions": "checkout.session", "billing_portal/sessions": "billing_portal.session",
+                "billing_portal/configurations": "billing_portal.configuration"}
 CONTROL_PARAMS = {"limit", "starting_after", "ending_before", "expand"}
 Handler = Callable[["RecordedRequest", "re.Match[str]"], Any]
 
@@ -222,7 +224,8 @@ class StripeFake:
             if req.method == "GET":
                 return 200, self._list(resource, req.params, req.path)
             if req.method == "POST":
-                return 200, self._create(resource, req.params)
+                missing = self._missing_reference(resource, req.params)
+                return missing or (200, self._create(resource, req.params))
         elif req.method == "GET":
             return self._found(resource, object_id, lambda obj: obj)
         elif req.method == "POST":
@@ -230,6 +233,13 @@ class StripeFake:
         elif req.method == "DELETE":
             return self._delete(resource, object_id)
         return stripe_error(404, f"Unrecognized request URL ({req.method}: {req.path})")
+
+    def _missing_reference(self, resource: str, params: dict) -> tuple[int, dict] | None:
+        """Stripe refuses a portal session naming a configuration that does not exist (404)."""
+        wanted = params.get("configuration")
+        if resource == "billing_portal/sessions" and wanted and wanted not in self.objects.get("billing_portal/configurations", {}):
+            return stripe_error(404, f"No such configuration: '{wanted}'", code="resource_missing", param="configuration")
+        return None
 
     def _split(self, path: str) -> tuple[str, str | None]:
         if path in PREFIXES or path in self.objects:

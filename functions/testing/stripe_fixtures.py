@@ -34,7 +34,10 @@ def _stripe_fake_server() -> Iterator[StripeFake]:
 
 @pytest.fixture
 def stripe_fake(_stripe_fake_server: StripeFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> StripeFake:
+    from functions.payments.processors.stripe.actions import forget_portal_configurations
+
     _stripe_fake_server.reset()
+    forget_portal_configurations()  # a fresh fake account has none of the ids cached before
     monkeypatch.setenv("STRIPE_API_BASE", _stripe_fake_server.url)
     monkeypatch.setenv("STRIPE_SECRET_KEY", STRIPE_TEST_SECRET_KEY)
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", STRIPE_TEST_WEBHOOK_SECRET)

@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from functions.payments.processors.test import make_event, make_invoice, make_subscription, stripe_id
+from functions.testing.payment_builders import make_event, make_invoice, make_subscription, stripe_id
 from functions.testing.stripe_fake import StripeFake, stripe_error
 
 INTERVALS = {"monthly": "month", "annually": "year", "weekly": "week", "daily": "day"}

@@ -26,15 +26,18 @@ class UserRepository:
         snapshot = self.ref(uid).get()
         return UserDoc.from_stored(snapshot.to_dict(), uid=uid) if snapshot.exists else None
 
-    def provision(self, uid: str, email: str | None = None, *, display_name: str | None = None, created: Stamp | None = None) -> tuple[UserDoc, bool]:
+    def provision(self, uid: str, email: str | None = None, *, display_name: str | None = None, created: Stamp | None = None,
+                  tag: str | None = None) -> tuple[UserDoc, bool]:
         """Create the default document unless it exists. Returns (document, created_now).
 
         ``create`` is atomic, so on-create, its retries and lazy provisioning can race
-        and exactly one of them writes.
+        and exactly one of them writes. ``tag`` is BEM's ``metadata.tag`` (who wrote the document).
         """
         from google.api_core.exceptions import AlreadyExists
 
         doc = new_user_doc(uid, email, display_name=display_name, created=created)
+        if tag:
+            doc.metadata.tag = tag  # type: ignore[attr-defined]  # metadata keeps extra BEM leaves
         try:
             self.ref(uid).create(doc.dump())
             return doc, True

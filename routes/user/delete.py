@@ -1,4 +1,4 @@
-"""DELETE /user {uid?}: delete an account (self, or another user's as admin).
+"""DELETE /user {uid?, reason?}: delete an account (self, or another user's as admin).
 
 Refused (409) while a paid subscription is active (cancelling included) or suspended:
 cancel it first, so no paying subscription is orphaned. Otherwise the user's sessions are
@@ -36,4 +36,5 @@ def main(manager, user, settings, logger):
         logger.warning("user delete: revoking sessions of %s failed: %s", uid, type(error).__name__)
     existed = admin.delete_user(uid)
     manager.users.ref(uid).delete()
+    logger.info("Account deleted: %s%s", uid, f", reason: {settings.reason}" if settings.reason else "")
     return {"success": True, "deleted": {"auth": existed, "document": doc is not None}}

@@ -1,4 +1,9 @@
-"""GET /user: the caller's user document (``uid`` for another user needs admin)."""
+"""GET /user: the caller's user document as BEM resolves it, ``{user: {..., authenticated}}``.
+
+``uid`` for another user needs admin. The admin key without a ``uid`` answers BEM's admin
+"shell" user (``roles.admin``, no account). ``api.privateKey`` is never answered (shown once,
+by POST /user/api-keys; see docs/bem-differences.md).
+"""
 
 from functions.api import RouteOptions
 
@@ -6,7 +11,11 @@ OPTIONS = RouteOptions(require="user")
 
 
 def main(user, settings, manager):
-    _, doc = user.target_doc(settings.uid, manager.users)
-    body = doc.dump()
-    body.get("api", {}).pop("privateKey", None)  # shown only when regenerated
+    if user.method == "admin-key" and not settings.uid:
+        body = user.doc.dump()
+    else:
+        _, doc = user.target_doc(settings.uid, manager.users)
+        body = doc.dump()
+    body.get("api", {}).pop("privateKey", None)
+    body["authenticated"] = True
     return {"user": body}

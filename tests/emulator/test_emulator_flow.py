@@ -31,6 +31,7 @@ def test_health_reports_testing_environment(bm):
     assert response.status == 200
     assert response.json["environment"] == "testing"
     assert response.json["projectId"] == "demo-bem"
+    assert response.json["status"] == "healthy"  # what BEM's runner and clients check
     assert response.properties["code"] == 200
 
 
@@ -63,8 +64,9 @@ def test_self_or_admin_through_the_emulator(bm, accounts):
 def test_admin_firestore_round_trip(bm, firestore):
     path = f"emulator-tests/{uuid.uuid4().hex[:8]}"
     assert bm.as_("admin").post("admin/firestore", {"path": path, "document": {"n": 1}}).status == 200
-    assert firestore.get(path) == {"n": 1}
-    assert bm.as_("admin").get("admin/firestore", query={"path": path}).json["data"] == {"n": 1}
+    stored = firestore.get(path)
+    assert (stored["n"], stored["metadata"]["tag"]) == (1, "admin/firestore")
+    assert bm.as_("admin").get("admin/firestore", query={"path": path}).json == stored  # BEM: the raw document
     assert bm.as_("basic").get("admin/firestore", query={"path": path}).status == 403
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from functions.payments.order_id import new_order_id
-from functions.payments.processors.test import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
+from functions.testing.payment_builders import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 from functions.user import new_user_doc
 
@@ -181,3 +181,21 @@ def test_a_webhook_stuck_in_processing_is_requeued_by_cron_and_completes(bm, sen
     assert response.status == 200 and response.json["ok"] is True, response.text
     done = wait_for(lambda: _final(firestore, event["id"], ("completed",)), timeout=30)
     assert done["transition"] == "new-subscription" and subscription(firestore, uid)["status"] == "active"
+
+
+def test_an_intents_attribution_name_and_cart_reach_the_order_through_the_trigger(send, firestore, uid):
+    order_id = new_order_id()
+    firestore.set(f"payments-intents/{order_id}", {
+        "id": order_id, "owner": uid, "status": "pending", "attribution": {"utm": {"campaign": "spring"}},
+        "discount": {"code": "WELCOME10", "percent": 10}, "supplemental": {"note": "gift"}})
+    firestore.set(f"payments-carts/{uid}", {"status": "pending", "productId": "credits-100"})
+    session = make_checkout_session(uid=uid, order_id=order_id)
+    session["customer_details"] = {"name": "Ada Lovelace"}
+    record = send(make_event("checkout.session.completed", session))
+    assert record["transition"] == "purchase-completed" and record["attempts"] == 1
+    order = firestore.get(f"payments-orders/{order_id}")
+    assert order["attribution"] == {"utm": {"campaign": "spring"}} and order["supplemental"] == {"note": "gift"}
+    assert order["discount"]["code"] == "WELCOME10"
+    assert firestore.get(f"payments-intents/{order_id}")["status"] == "completed"
+    assert firestore.get(f"users/{uid}")["personal"]["name"] == {"first": "Ada", "last": "Lovelace"}
+    assert firestore.get(f"payments-carts/{uid}")["status"] == "completed"

@@ -7,12 +7,16 @@ from functions.testing.unit import ADMIN_KEY
 
 
 def test_no_credentials_is_anonymous(bm):
-    assert bm.get("test/authenticate").json == {"authenticated": False, "uid": None, "method": None, "admin": False}
+    body = bm.get("test/authenticate").json
+    assert {k: body[k] for k in ("authenticated", "uid", "method", "admin")} == {"authenticated": False, "uid": None, "method": None, "admin": False}
+    assert body["user"]["authenticated"] is False
 
 
 def test_admin_key_makes_an_admin(bm):
     response = bm.with_admin_key(ADMIN_KEY).get("test/authenticate")
-    assert response.json == {"authenticated": True, "uid": None, "method": "admin-key", "admin": True}
+    body = response.json
+    expected = {"authenticated": True, "uid": None, "method": "admin-key", "admin": True}
+    assert {k: body[k] for k in ("authenticated", "uid", "method", "admin")} == expected
 
 
 def test_wrong_admin_key_is_401(bm):

@@ -37,7 +37,7 @@ def test_bm_properties_name_the_schema_and_the_error_code(bm):
     response = bm.post("general/uuid", {"version": 9})
     assert response.status == 400
     assert response.properties["code"] == 400
-    assert response.properties["schema"] == {"name": "general/uuid/post", "fields": ["version", "name", "namespace"]}
+    assert response.properties["schema"] == {"name": "general/uuid/post", "fields": ["version", "name", "input", "namespace"]}
 
 
 def test_function_execution_id_becomes_the_tag(bm):

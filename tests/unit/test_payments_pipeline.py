@@ -5,7 +5,7 @@ import time
 import pytest
 
 from functions.payments.pipeline import process_webhook_event
-from functions.payments.processors.test import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
+from functions.testing.payment_builders import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 
 ORDER = "1111-2222-3333"
@@ -220,3 +220,69 @@ def test_a_stripe_refund_in_the_new_shape_finds_the_subscription_through_invoice
     outcome = process_webhook_event(manager, event["id"])
     assert (outcome.status, outcome.transition, outcome.order_id) == ("completed", "payment-refunded", ORDER)
     assert subscription["id"] == subscription_of(firestore, uid)["payment"]["resourceId"]
+
+
+# BEM parity: what the intent carried, the customer's name, the abandoned cart --------------------
+def test_the_intents_attribution_discount_and_supplemental_go_onto_the_order(bm, manager, firestore, uid):
+    intent = {"id": ORDER, "owner": uid, "status": "pending", "attribution": {"utm": {"source": "newsletter"}},
+              "discount": {"code": "WELCOME10", "percent": 10}, "supplemental": {"seats": 3}}
+    firestore.set(f"payments-intents/{ORDER}", intent)
+    deliver(bm, manager, make_event("customer.subscription.created", make_subscription(uid=uid, order_id=ORDER, id="sub_a")))
+    order = firestore.get(f"payments-orders/{ORDER}")
+    assert order["attribution"] == {"utm": {"source": "newsletter"}}
+    assert order["discount"] == {"code": "WELCOME10", "percent": 10}
+    assert order["supplemental"] == {"seats": 3}
+    # later events do not read the intent again, and keep what was copied
+    firestore.set(f"payments-intents/{ORDER}", {"attribution": {"changed": True}}, merge=True)
+    deliver(bm, manager, make_event("customer.subscription.updated",
+                                    make_subscription(uid=uid, order_id=ORDER, id="sub_a", cancel_at_period_end=True),
+                                    created=int(time.time()) + 5))
+    assert firestore.get(f"payments-orders/{ORDER}")["attribution"] == {"utm": {"source": "newsletter"}}
+
+
+def test_an_empty_name_is_filled_from_the_processors_customer(bm, manager, firestore, uid):
+    firestore.set(f"users/{uid}", {"personal": {"name": {"first": None, "last": None}}}, merge=True)
+    session = make_checkout_session(uid=uid, order_id=ORDER)
+    session["customer_details"] = {"name": "ada  lovelace king", "email": "ada@example.com"}
+    deliver(bm, manager, make_event("checkout.session.completed", session))
+    assert firestore.get(f"users/{uid}")["personal"]["name"] == {"first": "Ada", "last": "Lovelace King"}
+
+
+def test_a_name_the_user_has_is_kept(bm, manager, firestore, uid):
+    firestore.set(f"users/{uid}", {"personal": {"name": {"first": "Grace", "last": "Hopper"}}}, merge=True)
+    session = make_checkout_session(uid=uid, order_id=ORDER)
+    session["customer_details"] = {"name": "Someone Else"}
+    deliver(bm, manager, make_event("checkout.session.completed", session))
+    assert firestore.get(f"users/{uid}")["personal"]["name"] == {"first": "Grace", "last": "Hopper"}
+
+
+def test_a_purchase_completes_the_abandoned_cart_and_makes_none_when_absent(bm, manager, firestore, uid, accounts):
+    firestore.set(f"payments-carts/{uid}", {"status": "pending", "productId": "premium"})
+    deliver(bm, manager, make_event("customer.subscription.created", make_subscription(uid=uid, order_id=ORDER, id="sub_a")))
+    assert firestore.get(f"payments-carts/{uid}")["status"] == "completed"
+    other = accounts["premium-active"].uid
+    session = make_checkout_session(uid=other, order_id="9999-8888-7777")
+    deliver(bm, manager, make_event("checkout.session.completed", session))
+    assert firestore.get(f"payments-carts/{other}") is None
+
+
+# the trigger's claim: conditional on the snapshot it delivered, no read --------------------------
+def test_the_trigger_claims_from_its_snapshot_once(bm, manager, firestore, uid):
+    event = make_event("customer.subscription.created", make_subscription(uid=uid, order_id=ORDER, id="sub_a"))
+    assert bm.post("payments/webhook", json=event, query={"processor": "test", "key": WEBHOOK_KEY}).status == 200
+    snapshot = manager.db.collection("payments-webhooks").document(event["id"]).get()
+    first = process_webhook_event(manager, event["id"], snapshot=snapshot)
+    assert first.status == "completed" and first.transition == "new-subscription"
+    assert process_webhook_event(manager, event["id"], snapshot=snapshot) is None  # a redelivered trigger
+    record = firestore.get(f"payments-webhooks/{event['id']}")
+    assert (record["status"], record["attempts"]) == ("completed", 1)
+
+
+def test_a_trigger_snapshot_older_than_the_record_claims_nothing(bm, manager, firestore, uid):
+    event = make_event("customer.subscription.created", make_subscription(uid=uid, order_id=ORDER, id="sub_a"))
+    assert bm.post("payments/webhook", json=event, query={"processor": "test", "key": WEBHOOK_KEY}).status == 200
+    snapshot = manager.db.collection("payments-webhooks").document(event["id"]).get()
+    firestore.set(f"payments-webhooks/{event['id']}", {"note": "changed since"}, merge=True)
+    assert process_webhook_event(manager, event["id"], snapshot=snapshot) is None
+    assert firestore.get(f"payments-webhooks/{event['id']}")["status"] == "pending"
+    assert firestore.get(f"users/{uid}")["subscription"]["product"]["id"] == "basic"

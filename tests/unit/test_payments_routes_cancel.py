@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from functions.payments.processors.test import make_subscription
+from functions.testing.payment_builders import make_subscription
 from functions.timestamps import Stamp
 
 DAY = 86400
@@ -83,7 +83,57 @@ def test_cancel_stripe_outage_records_nothing(bm, stripe_fake, firestore, accoun
     _stripe_subscription(stripe_fake, accounts["premium-active"].uid)
     stripe_fake.fail_next(10, status=500)
     response = _cancel(bm, "premium-active")
-    assert response.status in (502, 503)
+    assert response.status == 503
+    assert firestore.get("payments-orders/0000-0000-0001") is None
+
+
+def test_skip_guards_cancels_a_new_subscription_outside_production(bm, manager, stripe_fake, firestore, accounts):
+    uid = accounts["premium-active"].uid
+    _stripe_subscription(stripe_fake, uid)
+    firestore.set(f"users/{uid}", {"subscription": {"payment": {"startDate": Stamp.at(time.time() - 60).dump()}}}, merge=True)
+    assert _cancel(bm, "premium-active").status == 400  # younger than 24 h
+    response = _cancel(bm, "premium-active", skipGuards=True)
+    assert response.status == 200, response.text
+    assert stripe_fake.get("subscriptions", "sub_test_premium")["cancel_at_period_end"] is True
+
+
+def test_skip_guards_is_ignored_for_users_in_production(bm, manager, stripe_fake, firestore, accounts):
+    uid = accounts["premium-active"].uid
+    _stripe_subscription(stripe_fake, uid)
+    firestore.set(f"users/{uid}", {"subscription": {"payment": {"startDate": Stamp.at(time.time() - 60).dump()}}}, merge=True)
+    manager.environment = "production"
+    response = _cancel(bm, "premium-active", skipGuards=True)
+    assert response.status == 400 and "24 hours" in response.error
+    assert stripe_fake.requests == []
+
+
+@pytest.mark.parametrize("gone", ["unknown", "canceled"])
+def test_suspended_subscription_the_processor_refuses_is_reset_to_basic(bm, stripe_fake, firestore, accounts, gone):
+    uid = accounts["premium-suspended"].uid
+    if gone == "canceled":
+        _stripe_subscription(stripe_fake, uid, status="canceled")
+    response = _cancel(bm, "premium-suspended", reason="card expired")
+    assert response.status == 200, response.text
+    assert response.json["reset"] is True and response.json["immediate"] is True
+    subscription = firestore.get(f"users/{uid}")["subscription"]
+    assert subscription["status"] == "cancelled" and subscription["product"]["id"] == "basic"
+    assert subscription["cancellation"]["pending"] is False
+    assert firestore.get("payments-orders/0000-0000-0001")["requests"]["cancellation"]["reset"] is True
+    assert stripe_fake.requests_to("POST", "/v1/subscriptions/.*") == []
+
+
+def test_active_subscription_the_processor_no_longer_knows_is_400(bm, stripe_fake, firestore, accounts):
+    response = _cancel(bm, "premium-active")
+    assert response.status == 400 and "already cancelled" in response.error
+    assert firestore.get(f"users/{accounts['premium-active'].uid}")["subscription"]["product"]["id"] == "premium"
+
+
+def test_cancel_refused_by_stripe_is_502(bm, stripe_fake, firestore, accounts):
+    _stripe_subscription(stripe_fake, accounts["premium-active"].uid)
+    stripe_fake.on("POST", r"/v1/subscriptions/sub_test_premium", lambda request, match: (400, {"error": {
+        "type": "invalid_request_error", "message": "This subscription cannot be updated"}}))
+    response = _cancel(bm, "premium-active")
+    assert response.status == 502, response.text
     assert firestore.get("payments-orders/0000-0000-0001") is None
 
 
@@ -147,7 +197,36 @@ def test_portal_for_a_stripe_subscriber(bm, stripe_fake, accounts):
     assert response.status == 200, response.text
     assert response.json["url"].startswith("https://billing.stripe.com/")
     [create] = stripe_fake.requests_to("POST", "/v1/billing_portal/sessions")
-    assert create.params == {"customer": "cus_premium", "return_url": "https://app.example.com/account"}
+    [configuration] = stripe_fake.all("billing_portal/configurations")
+    assert create.params == {"customer": "cus_premium", "return_url": "https://app.example.com/account",
+                             "configuration": configuration["id"]}
+
+
+def test_portal_configuration_disables_cancel_and_plan_changes(bm, stripe_fake, accounts):
+    _stripe_subscription(stripe_fake, accounts["premium-active"].uid)
+    for _ in range(2):
+        assert bm.as_("premium-active").post("payments/portal").status == 200
+    [configuration] = stripe_fake.all("billing_portal/configurations")
+    assert configuration["features"] == {
+        "subscription_cancel": {"enabled": False},
+        "subscription_update": {"enabled": False},
+        "payment_method_update": {"enabled": True},
+        "invoice_history": {"enabled": True},
+    }
+    sessions = stripe_fake.requests_to("POST", "/v1/billing_portal/sessions")
+    assert [s.params["configuration"] for s in sessions] == [configuration["id"]] * 2
+
+
+def test_a_deleted_portal_configuration_is_made_again(bm, stripe_fake, accounts):
+    _stripe_subscription(stripe_fake, accounts["premium-active"].uid)
+    assert bm.as_("premium-active").post("payments/portal").status == 200
+    [first] = stripe_fake.all("billing_portal/configurations")
+    stripe_fake.objects["billing_portal/configurations"].clear()  # deleted in the Dashboard
+    response = bm.as_("premium-active").post("payments/portal")
+    assert response.status == 200, response.text
+    [second] = stripe_fake.all("billing_portal/configurations")
+    assert second["id"] != first["id"]
+    assert stripe_fake.requests_to("POST", "/v1/billing_portal/sessions")[-1].params["configuration"] == second["id"]
 
 
 def test_portal_finds_a_one_time_buyer_by_uid(bm, stripe_fake, accounts):
@@ -155,7 +234,7 @@ def test_portal_finds_a_one_time_buyer_by_uid(bm, stripe_fake, accounts):
     response = bm.as_("basic").post("payments/portal")
     assert response.status == 200, response.text
     [create] = stripe_fake.requests_to("POST", "/v1/billing_portal/sessions")
-    assert create.params == {"customer": "cus_buyer", "return_url": "https://example.com/account"}
+    assert create.params["customer"] == "cus_buyer" and create.params["return_url"] == "https://example.com/account"
 
 
 def test_portal_without_a_customer_is_400(bm, stripe_fake):

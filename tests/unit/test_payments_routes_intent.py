@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 PREMIUM = {"productId": "premium", "frequency": "monthly"}
@@ -76,6 +78,7 @@ def test_subscription_checkout_session(bm, stripe_fake, firestore, accounts):
         confirmationUrl="https://app.example.com/ok",
         cancelUrl="https://app.example.com/no",
         attribution={"utm": {"source": "x"}},
+        trial=True,
     )
     assert response.status == 200, response.text
     order_id = response.json["orderId"]
@@ -187,6 +190,63 @@ def test_trial_dropped_after_a_prior_subscription_order(bm, stripe_fake, firesto
     assert firestore.get(f"payments-intents/{response.json['orderId']}")["trial"] is False
 
 
+def test_an_omitted_trial_flag_never_grants_the_trial(bm, stripe_fake, firestore):
+    response = _intent(bm)  # BEM: trial defaults to false
+    assert response.status == 200, response.text
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    assert "trial_period_days" not in session.params["subscription_data"]
+    assert firestore.get(f"payments-intents/{response.json['orderId']}")["trial"] is False
+
+
+def test_default_redirects_are_bems_pages_on_the_website(bm, stripe_fake):
+    response = _intent(bm, trial=True)
+    assert response.status == 200, response.text
+    order_id = response.json["orderId"]
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    success, cancel = urlsplit(session.params["success_url"]), urlsplit(session.params["cancel_url"])
+    assert success.path == "/payment/confirmation"
+    assert dict(parse_qsl(success.query)) == {
+        "productId": "premium", "productName": "Premium", "amount": "0", "currency": "USD", "frequency": "monthly",
+        "paymentMethod": "stripe", "trial": "true", "orderId": order_id, "track": "true",
+    }
+    assert cancel.path == "/payment/checkout"
+    assert dict(parse_qsl(cancel.query)) == {"product": "premium", "frequency": "monthly", "payment": "cancelled"}
+
+
+def test_one_time_confirmation_carries_the_amount_and_once(bm, stripe_fake):
+    assert bm.as_("premium-active").post("payments/intent", {"productId": "credits-100"}).status == 200
+    [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
+    query = dict(parse_qsl(urlsplit(session.params["success_url"]).query))
+    assert (query["amount"], query["frequency"], query["trial"]) == ("9.99", "once", "false")
+    assert dict(parse_qsl(urlsplit(session.params["cancel_url"]).query)) == {"product": "credits-100", "payment": "cancelled"}
+
+
+def _with_discount(manager, **changes):
+    discounts = [d.model_copy(update=changes) for d in manager.config.payment.discounts]
+    payment = manager.config.payment.model_copy(update={"discounts": discounts})
+    manager.config = manager.config.model_copy(update={"payment": payment})
+    return discounts[0].code
+
+
+def test_new_customer_discount_is_refused_after_a_prior_subscription(bm, manager, stripe_fake, firestore, accounts):
+    code = _with_discount(manager, eligible="new-customers")
+    assert _intent(bm, discount=code).status == 200
+    firestore.set("payments-orders/old-order", {"owner": accounts["basic"].uid, "type": "subscription"})
+    response = _intent(bm, discount=code)
+    assert response.status == 400
+    assert response.json["error"]["field"] == "discount"
+    assert "new customers" in response.error
+
+
+def test_returning_customer_discount_needs_a_past_subscription(bm, manager, stripe_fake, firestore, accounts):
+    code = _with_discount(manager, eligible="returning-customers")
+    refused = _intent(bm, discount=code)
+    assert refused.status == 400 and refused.json["error"]["field"] == "discount"
+    assert stripe_fake.requests == []
+    firestore.set("payments-orders/old-order", {"owner": accounts["basic"].uid, "type": "subscription"})
+    assert _intent(bm, discount=code).status == 200
+
+
 def test_trial_can_be_declined(bm, stripe_fake):
     assert _intent(bm, trial=False).status == 200
     [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
@@ -211,8 +271,24 @@ def test_discount_creates_the_coupon_once(bm, stripe_fake, firestore):
 def test_stripe_outage_answers_503_and_writes_nothing(bm, stripe_fake, firestore):
     stripe_fake.fail_next(10, status=500)
     response = _intent(bm)
-    assert response.status in (502, 503)
+    assert response.status == 503
     assert "sk_test" not in response.text
+    assert firestore.list("payments-intents") == {}
+
+
+def test_stripe_timeout_answers_503(bm, stripe_fake, firestore, monkeypatch):
+    monkeypatch.setenv("STRIPE_API_BASE", "http://127.0.0.1:9")  # nothing listens: connection refused
+    response = _intent(bm)
+    assert response.status == 503, response.text
+    assert firestore.list("payments-intents") == {}
+
+
+def test_stripe_refusing_our_request_answers_502(bm, stripe_fake, firestore):
+    stripe_fake.on("POST", r"/v1/checkout/sessions", lambda request, match: (400, {"error": {
+        "type": "invalid_request_error", "message": "No such price", "param": "line_items"}}))
+    response = _intent(bm)
+    assert response.status == 502, response.text
+    assert response.json["error"]["code"] == "processor-error"
     assert firestore.list("payments-intents") == {}
 
 
@@ -244,3 +320,81 @@ def test_discount_lookup(bm):
     missing = bm.get("payments/discount")
     assert missing.status == 400
     assert missing.json["error"]["field"] == "code" and "code" in missing.error
+
+
+# an intent that cannot be delivered: 503 naming what to configure, nothing dangling -------------
+def test_test_processor_without_the_webhook_key_is_503_before_anything_is_written(bm, firestore, monkeypatch):
+    monkeypatch.delenv("BACKEND_MANAGER_WEBHOOK_KEY", raising=False)
+    response = _intent(bm, processor="test")
+    assert response.status == 503, response.text
+    assert "BACKEND_MANAGER_WEBHOOK_KEY" in response.error
+    assert firestore.list("payments-intents") == {}
+    assert firestore.list("payments-webhooks") == {}
+
+
+def test_stripe_without_a_secret_key_is_503_before_anything_is_written(bm, stripe_fake, firestore, monkeypatch):
+    monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
+    response = _intent(bm)
+    assert response.status == 503, response.text
+    assert "STRIPE_SECRET_KEY" in response.error
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_a_failed_test_delivery_marks_the_intent_failed_and_answers_503(bm, firestore):
+    from functions.payments.processors.test.delivery import use_deliverer
+
+    def broken(manager, event):
+        raise RuntimeError("webhook endpoint unreachable")
+
+    with use_deliverer(broken):
+        response = _intent(bm, processor="test")
+    assert response.status == 503, response.text
+    [intent] = firestore.list("payments-intents").values()
+    assert intent["status"] == "failed" and "unreachable" in intent["error"]
+
+
+# reCAPTCHA (BEM): checked when RECAPTCHA_SECRET_KEY is set, faked at Google's HTTP edge ---------
+@pytest.fixture
+def recaptcha(monkeypatch):
+    from functions.testing.recaptcha_fake import RecaptchaFake
+
+    fake = RecaptchaFake().start()
+    fake.answers["good"] = {"success": True, "score": 0.9}
+    fake.answers["bot"] = {"success": True, "score": 0.1}
+    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", fake.url)
+    monkeypatch.setenv("RECAPTCHA_SECRET_KEY", "recaptcha-secret")
+    monkeypatch.setenv("TEST_EXTENDED_MODE", "true")  # BEM skips reCAPTCHA while testing otherwise
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.parametrize("token", [None, "", "forged", "bot"])
+def test_intent_without_a_passing_recaptcha_is_403(bm, stripe_fake, firestore, recaptcha, token):
+    body = {} if token is None else {"verification": {"g-recaptcha-response": token}}
+    response = _intent(bm, **body)
+    assert response.status == 403, response.text
+    assert "recaptcha-secret" not in response.text
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_intent_with_a_passing_recaptcha_goes_ahead(bm, stripe_fake, recaptcha):
+    response = _intent(bm, verification={"g-recaptcha-response": "good"})
+    assert response.status == 200, response.text
+    [check] = recaptcha.requests
+    assert check["secret"] == "recaptcha-secret" and check["response"] == "good"
+
+
+def test_recaptcha_unreachable_is_503_not_a_pass(bm, stripe_fake, firestore, recaptcha, monkeypatch):
+    monkeypatch.setenv("RECAPTCHA_VERIFY_URL", "http://127.0.0.1:9/siteverify")
+    response = _intent(bm, verification={"g-recaptcha-response": "good"})
+    assert response.status == 503
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
+
+
+def test_recaptcha_is_skipped_while_testing_and_without_a_secret(bm, stripe_fake, recaptcha, monkeypatch):
+    monkeypatch.delenv("TEST_EXTENDED_MODE")
+    assert _intent(bm).status == 200
+    monkeypatch.setenv("TEST_EXTENDED_MODE", "true")
+    monkeypatch.delenv("RECAPTCHA_SECRET_KEY")
+    assert _intent(bm).status == 200
+    assert recaptcha.requests == []

@@ -8,16 +8,16 @@ import pytest
 from functions.config.models import Config
 from functions.payments.order_id import derived_order_id, is_order_id, new_order_id
 from functions.payments.processors import ParsedWebhook
-from functions.payments.processors.test import make_invoice, make_subscription
-from functions.payments.products import resolve_product
-from functions.payments.transitions import detect_one_time_transition, detect_subscription_transition
-from functions.payments.unified import (
-    OneTimeOrder,
+from functions.payments.processors.stripe.unify import (
     map_stripe_status,
     stripe_one_time_to_unified,
     stripe_subscription_to_unified,
     subscription_id_of_invoice,
 )
+from functions.payments.products import resolve_product
+from functions.payments.transitions import detect_one_time_transition, detect_subscription_transition
+from functions.payments.unified import OneTimeOrder
+from functions.testing.payment_builders import make_invoice, make_subscription
 from functions.user.models import Subscription
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "stripe"
@@ -96,7 +96,7 @@ def test_every_stripe_status_maps_to_a_unified_status(stripe_status, unified):
     ],
 )
 def test_products_resolve_by_product_id_then_legacy_ids_else_basic(product_id, expected):
-    assert resolve_product(CONFIG, product_id).id == expected
+    assert resolve_product(CONFIG, product_id, "stripe").id == expected
 
 
 def test_order_ids_are_twelve_random_digits_in_three_groups():

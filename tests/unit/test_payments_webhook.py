@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from functions.payments.processors.test import make_event, make_subscription
+from functions.testing.payment_builders import make_event, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 
 
@@ -113,7 +113,7 @@ def test_legacy_key_callers_outside_production_without_a_secret(bm, firestore, m
     event = stripe_event()
     ok = bm.post("payments/webhook", json=event, query={"processor": "stripe", "key": WEBHOOK_KEY})
     bad = bm.post("payments/webhook", json=stripe_event(), query={"processor": "stripe", "key": "nope"})
-    assert (ok.status, bad.status) == (200, 400)
+    assert (ok.status, bad.status) == (200, 401)
     assert list(webhooks(firestore)) == [event["id"]]
 
 
@@ -122,7 +122,7 @@ def test_the_test_processor_needs_the_webhook_key(bm, firestore):
     for key in (None, "", "wrong", WEBHOOK_KEY + "x"):
         query = {"processor": "test", **({"key": key} if key is not None else {})}
         response = bm.post("payments/webhook", json=event, query=query)
-        assert response.status == 400 and WEBHOOK_KEY not in response.text
+        assert response.status == 401 and WEBHOOK_KEY not in response.text
     assert webhooks(firestore) == {}
     assert bm.post("payments/webhook", json=event, query={"processor": "test", "key": WEBHOOK_KEY}).status == 200
 
@@ -150,3 +150,95 @@ def test_a_record_that_cannot_be_written_answers_5xx_so_stripe_retries(
     monkeypatch.setattr(db, "_write", broken_write)  # the store (not the framework) fails
     response = post_stripe(bm, *signed_stripe_event(stripe_event()))
     assert response.status == 503
+
+
+# BEM parity: ?brand= and the secrets each path needs ---------------------------------------------
+def test_an_event_for_another_brand_is_acknowledged_and_ignored(bm, firestore, manager, stripe_fake, signed_stripe_event):
+    body, headers = signed_stripe_event(stripe_event())
+    other = bm.post("payments/webhook", data=body, headers=headers, query={"processor": "stripe", "brand": "someone-else"})
+    assert other.status == 200 and other.json == {"received": True, "ignored": True}
+    assert webhooks(firestore) == {}
+    ours = bm.post("payments/webhook", data=body, headers=headers, query={"processor": "stripe", "brand": manager.config.brand.id})
+    assert ours.status == 200 and ours.json["status"] == "pending"
+
+
+def test_a_signed_stripe_event_without_the_signing_secret_names_stripe_webhook_secret(
+    bm, firestore, stripe_fake, signed_stripe_event, monkeypatch
+):
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("BACKEND_MANAGER_WEBHOOK_KEY", raising=False)
+    response = post_stripe(bm, *signed_stripe_event(stripe_event()))
+    assert response.status == 503
+    assert "STRIPE_WEBHOOK_SECRET" in response.error and "BACKEND_MANAGER_WEBHOOK_KEY" not in response.error
+    assert webhooks(firestore) == {}
+
+
+def test_a_keyed_event_without_the_webhook_key_names_backend_manager_webhook_key(bm, firestore, monkeypatch):
+    monkeypatch.delenv("BACKEND_MANAGER_WEBHOOK_KEY", raising=False)
+    response = bm.post("payments/webhook", json=stripe_event(), query={"processor": "test", "key": "anything"})
+    assert response.status == 503 and "BACKEND_MANAGER_WEBHOOK_KEY" in response.error
+    assert webhooks(firestore) == {}
+
+
+# hostile but signed input: 400, never 500, nothing written --------------------------------------
+def test_a_non_ascii_signature_header_is_400(bm, firestore, stripe_fake, signed_stripe_event):
+    body, headers = signed_stripe_event(stripe_event())
+    headers["Stripe-Signature"] = headers["Stripe-Signature"] + "\u00e9"
+    response = post_stripe(bm, body, headers)
+    assert response.status == 400, response.text
+    assert webhooks(firestore) == {}
+
+
+@pytest.mark.parametrize("damage", ["no-id", "data-list", "created-string", "object-list", "object-without-id",
+                                    "metadata-list", "parent-list", "id-number"])
+def test_a_validly_signed_malformed_event_is_400(bm, firestore, stripe_fake, signed_stripe_event, damage):
+    event = stripe_event()
+    obj = event["data"]["object"]
+    if damage == "no-id":
+        del event["id"]
+    elif damage == "data-list":
+        event["data"] = [obj]
+    elif damage == "created-string":
+        event["created"] = "yesterday"
+    elif damage == "object-list":
+        event["data"]["object"] = [obj]
+    elif damage == "object-without-id":
+        del obj["id"]
+    elif damage == "metadata-list":
+        obj["metadata"] = ["uid"]
+        event["type"] = "invoice.payment_failed"
+        obj["parent"] = "nope"
+    elif damage == "parent-list":
+        event["type"] = "invoice.payment_failed"
+        obj["parent"] = [1, 2]
+        obj.pop("subscription", None)
+    elif damage == "id-number":
+        event["id"] = 12345
+    response = post_stripe(bm, *signed_stripe_event(event))
+    assert response.status == 400, response.text
+    assert webhooks(firestore) == {}
+
+
+def test_a_signed_event_over_100_kb_is_recorded(bm, firestore, stripe_fake, signed_stripe_event):
+    event = stripe_event()
+    event["data"]["object"]["description"] = "x" * 300_000  # large events exist (many line items, long metadata)
+    body, headers = signed_stripe_event(event)
+    assert len(body) > 100 * 1024
+    response = post_stripe(bm, body, headers)
+    assert response.status == 200, response.text
+    assert firestore.get(f"payments-webhooks/{event['id']}")["status"] == "pending"
+
+
+def test_a_webhook_body_over_the_webhook_limit_is_413(bm, firestore, stripe_fake, signed_stripe_event):
+    from functions.payments.intake import WEBHOOK_BODY_LIMIT
+
+    event = stripe_event()
+    event["data"]["object"]["description"] = "x" * (WEBHOOK_BODY_LIMIT + 1)
+    response = post_stripe(bm, *signed_stripe_event(event))
+    assert response.status == 413
+    assert webhooks(firestore) == {}
+
+
+def test_other_routes_keep_the_100_kb_limit(bm):
+    response = bm.as_("basic").post("payments/cancel", {"confirmed": True, "feedback": "x" * 200_000})
+    assert response.status == 413

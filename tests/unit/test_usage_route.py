@@ -106,3 +106,18 @@ def test_unused_anonymous_meter_reads_nothing(bm, manager):
     assert response.status == 200
     assert response.properties["usage"] == {"current": {}, "limits": {"requests": 100}}
     assert manager.db.stats["reads"] == reads
+
+
+def test_bems_amount_body_counts_requests_without_the_cap(bm, firestore, accounts):
+    """BEM's test/usage.js: default 1, then 5, then twice more; counts add up and persist."""
+    client = bm.as_("basic")
+    first = client.post("test/usage", {}).json
+    assert (first["metric"], first["amount"], first["authenticated"]) == ("requests", 1, True)
+    assert first["after"] == {counter: first["before"][counter] + 1 for counter in ("monthly", "daily", "total")}
+    custom = client.post("test/usage", {"amount": 5}).json
+    assert custom["after"]["total"] == first["after"]["total"] + 5
+    for _ in range(2):  # beyond basic's daily cap of 4: BEM's increment does not check it
+        assert client.post("test/usage", {}).status == 200
+    stored = firestore.get(f"users/{accounts['basic'].uid}")["usage"]["requests"]
+    assert stored["total"] == first["after"]["total"] + 7
+    assert stored["last"]["timestampUNIX"] > 0

@@ -184,6 +184,16 @@ def test_delete_of_an_unknown_user_is_404(bm, auth_admin):
     assert bm.as_("admin").delete("user", {"uid": "nobody"}).status == 404
 
 
+def test_delete_takes_bems_reason_and_logs_it_without_markup(bm, firestore, accounts, auth_admin, caplog):
+    uid = accounts["basic"].uid
+    response = bm.as_("basic").delete("user", {"reason": "Too <b>expensive</b>  "})
+    assert response.status == 200, response.text
+    assert not firestore.exists(f"users/{uid}")
+    assert f"Account deleted: {uid}, reason: Too expensive" in caplog.text
+    too_long = bm.as_("admin").delete("user", {"uid": accounts["premium-expired"].uid, "reason": "x" * 900})
+    assert too_long.status == 200  # BEM's softer rule: truncated to 500, not refused
+
+
 def test_concurrent_signups_complete_once(bm, firestore, new_user):
     from functions.testing.concurrency import all_at_once
 

@@ -89,7 +89,9 @@ def test_signing_out_everywhere_revokes_tokens_issued_before(bm, accounts, auth_
     response = bm.as_("basic").delete("user/sessions")
     assert response.status == 200, response.text
     assert ("revoke_refresh_tokens", uid) in auth_admin.calls
-    assert response.json["sessions"]["tokensValidAfter"]["timestampUNIX"] >= int(time.time()) - 5
+    assert response.json["sessions"] == 0  # BEM's count of Realtime Database sessions (none here)
+    assert response.json["message"] == f"Successfully signed {uid} out of all sessions"
+    assert response.json["auth"]["tokensValidAfter"]["timestampUNIX"] >= int(time.time()) - 5
     with pytest.raises(RevokedTokenError):
         auth_admin.verify_id_token(old_token, check_revoked=True)
     assert auth_admin.verify_id_token(old_token)["uid"] == uid  # without the check it would still pass
@@ -102,23 +104,43 @@ def test_sessions_of_another_user_need_admin(bm, accounts, auth_admin):
     assert bm.as_("admin").delete("user/sessions", {"uid": accounts["basic"].uid}).status == 200
 
 
-# feedback ---------------------------------------------------------------------------------------
-def test_feedback_is_stored_with_its_owner(bm, firestore, accounts):
-    response = bm.as_("basic").post("user/feedback", {"rating": "love", "text": "Great <b>app</b>", "like": "speed"})
+# feedback (BEM: test/routes/user/feedback.js bodies, src/manager/routes/user/feedback/post.js answer) ---
+def test_feedback_is_stored_in_bems_shape(bm, firestore, accounts):
+    body = {"rating": "like", "positive": "Great <b>app</b>", "negative": "", "comments": "fast"}
+    response = bm.as_("basic").post("user/feedback", body)
     assert response.status == 200, response.text
+    # kept as sent: BEM 5.11 trims and does not strip HTML by default
+    assert response.json["originalRequest"] == {"rating": "like", "positive": "Great <b>app</b>", "negative": "", "comments": "fast"}
+    assert response.json["review"] == {"promptReview": False, "reviewURL": None}
     stored = firestore.get(f"feedback/{response.json['id']}")
-    assert stored["owner"] == {"uid": accounts["basic"].uid}
-    assert (stored["rating"], stored["text"], stored["like"]) == ("love", "Great <b>app</b>", "speed")  # as sent (BEM 5.11)
-    assert stored["created"]["timestampUNIX"] > 0
+    assert stored["owner"] == accounts["basic"].uid
+    assert stored["feedback"] == response.json["originalRequest"]
+    assert stored["decision"] == response.json["review"]
+    assert stored["metadata"]["tag"] == "user/feedback"
+    assert stored["metadata"]["created"]["timestampUNIX"] > 0
 
 
-def test_feedback_accepts_bems_comments_field(bm, firestore):
-    response = bm.as_("basic").post("user/feedback", {"rating": "dislike", "comments": "too slow"})
-    assert firestore.get(f"feedback/{response.json['id']}")["text"] == "too slow"
+def test_feedback_reads_the_ports_earlier_names(bm, firestore):
+    response = bm.as_("basic").post("user/feedback", {"rating": "dislike", "like": "colours", "dislike": "too slow", "text": "ok"})
+    assert response.json["originalRequest"] == {"rating": "dislike", "positive": "colours", "negative": "too slow", "comments": "ok"}
 
 
-def test_feedback_names_a_bad_rating_and_needs_a_user(bm):
-    response = bm.as_("basic").post("user/feedback", {"rating": "meh"})
+def test_feedback_prompts_a_review_for_long_positive_feedback(bm, manager):
+    manager.config = manager.config.model_copy(update={"reviews": {"enabled": True, "sites": ["trustpilot.com"]}})
+    long_text = "Absolutely love this app! Best thing ever! Highly recommend!"
+    loved = bm.as_("basic").post("user/feedback", {"rating": "love", "positive": long_text}).json["review"]
+    assert loved == {"promptReview": True, "reviewURL": "https://www.trustpilot.com/review/example.com"}
+    short = bm.as_("basic").post("user/feedback", {"rating": "love", "positive": "nice"}).json["review"]
+    assert short["promptReview"] is False
+    disliked = bm.as_("basic").post("user/feedback", {"rating": "dislike", "negative": long_text}).json["review"]
+    assert disliked["promptReview"] is False
+    manager.config = manager.config.model_copy(update={"reviews": {"enabled": False, "sites": ["trustpilot.com"]}})
+    assert bm.as_("basic").post("user/feedback", {"rating": "love", "positive": long_text}).json["review"]["promptReview"] is False
+
+
+def test_feedback_rating_is_a_free_string_but_required_and_needs_a_user(bm):
+    assert bm.as_("basic").post("user/feedback", {"rating": "meh"}).status == 200
+    response = bm.as_("basic").post("user/feedback", {"positive": "x"})
     assert response.status == 400 and "rating" in response.error
     assert bm.post("user/feedback", {"rating": "love"}).status == 401
 
@@ -154,3 +176,65 @@ def test_legacy_commands_reach_the_same_routes(bm, accounts, auth_admin):
     refused = bm.as_("premium-active").command("delete-user")
     assert refused.status == 409
     assert bm.as_("basic").command("sign-out-all-sessions").json["success"] is True
+
+
+# subscription (BEM: src/manager/routes/user/subscription/get.js) ---------------------------------
+def test_subscription_answers_bems_curated_shape_with_epoch_defaults(bm, firestore, accounts):
+    firestore.set(f"users/{accounts['basic'].uid}", {"subscription": {"product": {"id": "basic"}, "payment": {"orderId": "o-1"}}}, merge=True)
+    body = bm.as_("basic").get("user/subscription").json["subscription"]
+    epoch = {"timestamp": "1970-01-01T00:00:00.000Z", "timestampUNIX": 0}
+    assert body == {
+        "product": {"id": "basic", "name": "Basic"},
+        "status": "active",
+        "expires": epoch,
+        "trial": {"claimed": False, "expires": epoch},
+        "cancellation": {"pending": False, "date": epoch},
+        "payment": {"processor": None, "frequency": None, "startDate": epoch},
+    }
+
+
+def test_subscription_of_a_paying_user_carries_its_dates(bm):
+    body = bm.as_("premium-active").get("user/subscription").json
+    assert body["subscription"]["product"]["id"] == "premium"
+    assert body["subscription"]["expires"]["timestampUNIX"] > 0
+    assert "orderId" not in body["subscription"]["payment"]
+    assert body["resolved"]["plan"] == "premium"
+
+
+def test_settings_validate_takes_bems_existing_and_new_settings(bm):
+    body = {
+        "existingSettings": {"theme": "dark", "notifications": {"email": True}},
+        "newSettings": {"theme": "light", "notifications": {"push": False}},
+    }
+    response = bm.as_("basic").post("user/settings/validate", body)
+    assert response.status == 200, response.text
+    assert response.json["settings"]["theme"] == "light"
+    assert response.json["settings"]["notifications"] == {"email": True, "push": False}
+    assert bm.as_("basic").post("user/settings/validate", {"existingSettings": {}, "newSettings": {}}).json["valid"] is True
+    missing = bm.as_("basic").post("user/settings/validate", {})
+    assert missing.status == 400 and "settings" in missing.error
+
+
+# api-keys: BEM matches key names loosely (src/manager/routes/user/api-keys/post.js) --------------
+@pytest.mark.parametrize(("keys", "expected"), [("privateKey", {"privateKey"}), (["client", "PRIVATE-key"], {"clientId", "privateKey"}),
+                                                 ("clientid", {"clientId"})])
+def test_api_keys_accept_bems_key_names(bm, firestore, accounts, keys, expected):
+    before = firestore.get(f"users/{accounts['basic'].uid}")["api"]
+    response = bm.as_("basic").post("user/api-keys", {"keys": keys})
+    assert response.status == 200, response.text
+    assert set(response.json) == expected
+    after = firestore.get(f"users/{accounts['basic'].uid}")["api"]
+    for key in ("clientId", "privateKey"):
+        assert (after[key] != before[key]) == (key in expected)
+
+
+def test_api_keys_naming_nothing_known_is_400(bm):
+    response = bm.as_("basic").post("user/api-keys", {"keys": ["publicKey"]})
+    assert response.status == 400 and response.json["error"]["field"].startswith("keys")
+
+
+def test_sessions_of_a_session_type_or_for_the_admin_shell_are_bems_empty_map(bm, accounts):
+    """BEM's test/routes/user/sessions.js: an ``id`` names RTDB sessions, which this port keeps none of."""
+    assert bm.as_("basic").get("user/sessions", query={"id": "nonexistent-session-type"}).json == {}
+    assert bm.with_admin_key(unit.ADMIN_KEY).get("user/sessions").json == {}
+    assert bm.as_("basic").get("user/sessions", query={"id": "app", "uid": accounts["admin"].uid}).status == 403

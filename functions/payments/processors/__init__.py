@@ -1,6 +1,10 @@
-"""Payment processors. ``get_processor("stripe" | "test")``; interface in ``base.py``."""
+"""Payment processors: one folder each (``stripe/``, ``test/``), registered in ``registry.py``.
 
-from functions.payments.processors.base import Category, ParsedWebhook, Processor
-from functions.payments.processors.registry import PROCESSORS, get_processor
+``get_processor(name)`` → the processor object (400 when unknown); the interface is ``base.Processor``.
+"""
 
-__all__ = ["PROCESSORS", "Category", "ParsedWebhook", "Processor", "get_processor"]
+from functions.payments.processors.base import Category, Checkout, ParsedWebhook, Processor, SubscriptionGone
+from functions.payments.processors.registry import DEFAULT_PROCESSOR, PROCESSORS, find_processor, get_processor, processor_names
+
+__all__ = ["DEFAULT_PROCESSOR", "PROCESSORS", "Category", "Checkout", "ParsedWebhook", "Processor", "SubscriptionGone",
+           "find_processor", "get_processor", "processor_names"]

@@ -1,12 +1,18 @@
-"""The processor interface: what Stripe, the test processor (and later PayPal) implement.
+"""The processor interface: everything intent, cancel, refund, portal, intake and the pipeline ask
+of a payment processor. Those modules never name a processor; each processor is one folder under
+``processors/`` registered in ``registry.py``.
 
-A processor turns a raw webhook delivery into a ``ParsedWebhook`` (intake), fetches the
-latest state of the resource (pipeline), and converts it into the unified shapes
-(``functions.user.models.Subscription`` / ``functions.payments.unified.OneTimeOrder``).
-The pipeline never looks at processor-specific fields.
+Life of a purchase, and the method each step calls:
 
-Resource objects are plain dicts. ``resource["object"] == "subscription"`` selects the
-subscription path; anything else is a one-time order.
+- config: ``product_id(product)`` — the processor's id for a config product (None: not sold there);
+  ``unavailable()`` — a 503 naming the missing secret, or None when ready; ``production``;
+- intent: ``open_checkout(manager, plan)`` → ``Checkout(id, url, raw)``; ``after_intent_recorded``;
+- webhook: ``verify_and_parse`` (intake), ``fetch_resource``, ``category_of``, ``uid_of``,
+  ``order_id_of``, ``customer_name``, ``to_unified_subscription`` / ``to_unified_one_time`` (pipeline);
+- cancel ``cancel(manager, paid, trialing=)``, refund ``refund(manager, paid, doc)`` (the amount rule is
+  shared: ``functions.payments.refund.quote_refund``), portal ``portal(manager, uid, doc, return_url)``.
+
+Resource objects are plain dicts; the pipeline never reads processor-specific fields.
 """
 
 from __future__ import annotations
@@ -16,11 +22,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from functions.config.models import Config
+    from functions.config.models import Config, Product
+    from functions.errors import ServiceUnavailable
+    from functions.payments.actions import PaidSubscription
+    from functions.payments.intent import IntentPlan
+    from functions.payments.refund import RefundQuote
     from functions.payments.unified import OneTimeOrder
-    from functions.user.models import Subscription
+    from functions.user.models import Subscription, UserDoc
 
 Category = Literal["subscription", "one-time"]
+
+
+class SubscriptionGone(Exception):
+    """``cancel``: the processor no longer has the subscription, or it is already cancelled there."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What ``open_checkout`` answers: the processor's id, the page to send the buyer to, the raw object."""
+
+    id: str
+    url: str | None
+    raw: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,12 +77,29 @@ class ParsedWebhook:
 @runtime_checkable
 class Processor(Protocol):
     name: str
+    production: bool
+    """Whether it may serve in production (the test processor may not)."""
 
+    # config ---------------------------------------------------------------------------------------
+    def product_id(self, product: Product) -> str | None:
+        """The processor's id for this config product (e.g. ``product.stripe.productId``); None: not sold here."""
+
+    def unavailable(self) -> ServiceUnavailable | None:
+        """Why the processor cannot serve right now (a 503 naming the secret to set), or None."""
+
+    # intent -----------------------------------------------------------------------------------------
+    def open_checkout(self, manager: Any, plan: IntentPlan) -> Checkout:
+        """Open the checkout (subscription or one-time, trial, discount) with idempotency keys."""
+
+    def after_intent_recorded(self, manager: Any, plan: IntentPlan, checkout: Checkout) -> None:
+        """Runs once ``payments-intents/{orderId}`` exists (the test processor delivers its events here)."""
+
+    # webhook intake and pipeline -------------------------------------------------------------------------
     def verify_and_parse(
         self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, Any], manager: Any
     ) -> ParsedWebhook | None:
-        """Verify the delivery (raise ``BadRequest`` → 400, ``ServiceUnavailable``/``Forbidden`` when
-        refused) and parse it. ``None`` = a genuine event we do not handle (answered 200, ignored)."""
+        """Verify the delivery (raise ``BadRequest`` → 400, ``Unauthorized``, ``ServiceUnavailable``/``Forbidden``
+        when refused) and parse it. ``None`` = a genuine event we do not handle (answered 200, ignored)."""
 
     def fetch_resource(self, manager: Any, resource_type: str, resource_id: str, raw: dict) -> dict:
         """The latest state of the resource from the processor (for subscriptions: the subscription)."""
@@ -71,6 +111,20 @@ class Processor(Protocol):
 
     def order_id_of(self, resource: dict) -> str | None: ...
 
+    def customer_name(self, resource: dict) -> str | None:
+        """The paying customer's full name as the processor knows it (fills an empty ``personal.name``)."""
+
     def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription: ...
 
     def to_unified_one_time(self, resource: dict, config: Config, event: ParsedWebhook) -> OneTimeOrder: ...
+
+    # account actions -------------------------------------------------------------------------------------
+    def cancel(self, manager: Any, paid: PaidSubscription, *, trialing: bool) -> bool:
+        """Cancel at period end (now while trialing); answers whether it was immediate. Raises
+        ``SubscriptionGone`` when the processor no longer has it or it is already cancelled there."""
+
+    def refund(self, manager: Any, paid: PaidSubscription, doc: UserDoc) -> tuple[RefundQuote, str]:
+        """Refund the last payment by ``quote_refund``'s rule, cancel now; answers the quote and the refund id."""
+
+    def portal(self, manager: Any, uid: str, doc: UserDoc, return_url: str) -> dict:
+        """``{url, processor}`` of the processor's billing portal for this user."""

@@ -1,4 +1,7 @@
-"""GET /admin/firestore?path=users/abc: read any document (admin only)."""
+"""GET /admin/firestore?path=users/abc: read any document (admin only).
+
+Answers the document's data as stored, or ``{}`` when it does not exist (BEM's answer).
+"""
 
 from functions.api import RouteOptions
 
@@ -6,5 +9,4 @@ OPTIONS = RouteOptions(require="admin", setup_usage=False)
 
 
 def main(settings, db):
-    snapshot = db.document(settings.path).get()
-    return {"path": settings.path, "exists": snapshot.exists, "data": snapshot.to_dict()}
+    return db.document(settings.path).get().to_dict() or {}

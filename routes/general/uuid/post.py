@@ -1,4 +1,7 @@
-"""POST /general/uuid: a v4 UUID, or a v5 from ``name`` in a namespace."""
+"""POST /general/uuid: a v5 UUID of ``name`` in a namespace (BEM's default), or a random v4.
+
+Answers ``{uuid, version}`` (BEM answers ``{uuid}``; ``version`` is an extra).
+"""
 
 import os
 import uuid

@@ -1,6 +1,6 @@
 """GET payments/discount?code=X: ``{valid, code, percent, duration}`` from config discounts."""
 
-from functions.payments.checkout import discount_answer
+from functions.payments.intent import discount_answer
 
 
 def main(config, settings):

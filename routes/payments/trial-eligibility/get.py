@@ -5,7 +5,7 @@ offers a trial. An unknown or archived ``productId`` answers 400 naming it.
 """
 
 from functions.api import RouteOptions
-from functions.payments.checkout import trial_eligibility
+from functions.payments.intent import trial_eligibility
 
 OPTIONS = RouteOptions(require="user")
 

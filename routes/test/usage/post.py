@@ -1,18 +1,41 @@
-"""POST /test/usage {name, value?, id?}: consume a metric for the caller (development and testing only).
+"""POST /test/usage: count usage for the caller (development and testing only).
 
-Validates, increments and writes in one transaction; answers the metric's updated
-counts, or 429 when the caller's plan has no room left.
+``{name, value?, id?}`` consumes a metric: validates, increments and writes in one transaction,
+answers the metric's updated counts, or 429 when the caller's plan has no room left.
+BEM's body ``{amount?}`` (no ``name``) counts ``requests`` up by ``amount`` without a limit check
+and answers BEM's ``{metric, amount, authenticated, key, before, after, user}``.
 """
 
 from functions.api import RouteOptions
 
 OPTIONS = RouteOptions(environments=("development", "testing"))
+COUNTERS = ("monthly", "daily", "total")
 
 
-def main(settings, usage):
+def _counts(metric: dict) -> dict:
+    return {counter: metric.get(counter, 0) for counter in COUNTERS}
+
+
+def main(settings, usage, user):
+    if settings.name is None:
+        return _bem_increment(settings.amount, usage, user)
     metric = usage.consume(settings.name, settings.value, settings.id)[settings.name]
     return {
         "name": settings.name,
-        "usage": {counter: metric[counter] for counter in ("monthly", "daily", "total")},
+        "usage": _counts(metric),
         "limit": usage.limit(settings.name),
+    }
+
+
+def _bem_increment(amount: int, usage, user) -> dict:
+    before = _counts(usage.get("requests"))
+    after = _counts(usage.increment("requests", amount).update()["requests"])
+    return {
+        "metric": "requests",
+        "amount": amount,
+        "authenticated": user.authenticated,
+        "key": user.uid or usage.key,
+        "before": before,
+        "after": after,
+        "user": {"uid": user.uid, "usage": {"requests": after}},
     }

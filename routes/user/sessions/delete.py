@@ -1,7 +1,9 @@
 """DELETE /user/sessions {uid?}: sign out everywhere (revoke every refresh token).
 
 ID tokens already issued stay valid until they expire (≤ 1 hour) unless the API checks
-revocation (``api.checkRevoked`` in the config).
+revocation (``api.checkRevoked`` in the config). Answers BEM's ``{sessions, message}``:
+``sessions`` counts the Realtime Database sessions BEM signs out, which this port does not
+keep (always 0); ``success`` and ``auth`` (Auth's session metadata) are the port's extras.
 """
 
 from functions.api import RouteOptions
@@ -18,4 +20,9 @@ def main(manager, user, settings):
         raise NotFound(f"User '{uid}' not found")
     admin.revoke_refresh_tokens(uid)
     account = admin.get_user(uid)
-    return {"success": True, "sessions": account.sessions() if account else None}
+    return {
+        "sessions": 0,
+        "message": f"Successfully signed {uid} out of all sessions",
+        "success": True,
+        "auth": account.sessions() if account else None,
+    }

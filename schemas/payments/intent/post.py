@@ -1,4 +1,9 @@
-"""POST payments/intent: what a client sends to open a checkout (BEM's camelCase keys)."""
+"""POST payments/intent: what a client sends to open a checkout (BEM's camelCase keys).
+
+``trial`` defaults to false as in BEM: only an explicit ``trial: true`` asks for the trial.
+``verification['g-recaptcha-response']`` carries the reCAPTCHA token (checked when
+``RECAPTCHA_SECRET_KEY`` is set, see functions/payments/recaptcha.py).
+"""
 
 from typing import Annotated
 
@@ -16,9 +21,10 @@ class Schema(BaseModel):
     processor: Clean[str] = Field(default="stripe", max_length=40)
     product_id: ProductId
     frequency: Clean[str] | None = Field(default=None, max_length=20)
-    trial: bool = True
+    trial: bool = False
     discount: Clean[str] | None = Field(default=None, max_length=40)
     confirmation_url: ReturnUrl | None = None
     cancel_url: ReturnUrl | None = None
     attribution: dict = {}
     supplemental: dict = {}
+    verification: dict = {}

@@ -3,9 +3,9 @@
 (in its schemas layer) to describe its own settings; keep both names.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from functions.schemas import BaseModel, Clean, Field, Uid
 
@@ -21,6 +21,27 @@ class UserSettings(BaseModel):
     notifications: Annotated[dict[Annotated[str, Field(max_length=64)], bool], Field(max_length=50)] = {}
 
 
+def deep_merge(base: dict, update: dict) -> dict:
+    """``update`` laid over ``base``, nested maps merged (lodash ``merge``, as BEM does)."""
+    merged = dict(base)
+    for key, value in update.items():
+        merged[key] = deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
 class Schema(BaseModel):
+    """``settings``, or BEM's ``existingSettings`` + ``newSettings`` (merged into ``settings``)."""
+
     uid: Uid | None = None
-    settings: Annotated[dict, Field(max_length=200)]
+    settings: Annotated[dict, Field(max_length=200)] | None = None
+    existing_settings: Annotated[dict[str, Any], Field(alias="existingSettings", max_length=200)] = {}
+    new_settings: Annotated[dict[str, Any], Field(alias="newSettings", max_length=200)] = {}
+
+    @model_validator(mode="after")
+    def _bem_body(self):
+        if self.settings is None:
+            if not (self.existing_settings or self.new_settings) and "existing_settings" not in self.model_fields_set \
+                    and "new_settings" not in self.model_fields_set:
+                raise ValueError("settings (or existingSettings/newSettings) is required")
+            self.settings = deep_merge(self.existing_settings, self.new_settings)
+        return self

@@ -1,81 +1,25 @@
-"""The test processor: Stripe-shaped events without Stripe (BEM's journeys run on it).
+"""Stripe-shaped test data: subscriptions, invoices, Checkout Sessions, charges and event envelopes.
 
-- Refused in production (403). Verified by ``?key=`` == ``BACKEND_MANAGER_WEBHOOK_KEY``
-  (constant-time); parsed exactly like Stripe events (``common.parse_stripe_event``).
-- ``fetch_resource`` never calls Stripe: it returns the object in the event. Related objects
-  travel *expanded*, as Stripe's ``expand[]`` would return them: ``make_invoice(subscription=sub)``
-  and ``make_charge(subscription=sub)`` embed the subscription dict.
-- Outage simulation (never in production): ``metadata.bem_test_fail_fetch_until = <unix s>`` on
-  the event's object makes ``fetch_resource`` raise ``ProcessorUnavailableError`` until that time.
-- Factories: ``make_subscription``, ``make_invoice``, ``make_checkout_session``, ``make_charge``,
-  ``make_event(type, obj, created=...)``. Ids get Stripe's prefixes; products default to the
-  demo config's ``prod_premium_demo`` / ``prod_credits_demo``.
+Used by tests, benchmarks and the test payment processor (which delivers such events to the real
+webhook endpoint). Related objects travel *expanded*, as Stripe's ``expand[]`` would return them:
+``make_invoice(subscription=sub)`` and ``make_charge(subscription=sub)`` embed the subscription dict.
+Ids get Stripe's prefixes; products default to the demo config's ``prod_premium_demo`` /
+``prod_credits_demo``. ``api_shape="old"`` builds the pre-basil shapes (period on the subscription,
+``invoice.subscription``).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Mapping
 from typing import Any, Literal
 
-from functions.errors import Forbidden
-from functions.payments.processors.base import ParsedWebhook
-from functions.payments.processors.common import StripeShaped, check_webhook_key, load_event, parse_stripe_event
-from functions.payments.stripe_api import STRIPE_API_VERSION
-from functions.payments.unified import ref_id, subscription_id_of_invoice
+from functions.payments.frequencies import DAY, interval_seconds
+from functions.payments.processors.stripe.api import STRIPE_API_VERSION
 
 ApiShape = Literal["new", "old"]
-DAY = 86400
-INTERVAL_SECONDS = {"month": 30 * DAY, "year": 365 * DAY, "week": 7 * DAY, "day": DAY}
 
 
-class ProcessorUnavailableError(RuntimeError):
-    """The processor's API could not be reached (simulated outage)."""
-
-
-class TestProcessor(StripeShaped):
-    __test__ = False  # not a pytest class
-    name = "test"
-
-    def verify_and_parse(
-        self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, Any], manager: Any
-    ) -> ParsedWebhook | None:
-        if manager.environment == "production":
-            raise Forbidden("The test payment processor is not available in production")
-        check_webhook_key(query)
-        return parse_stripe_event(load_event(raw), self.name)
-
-    def fetch_resource(self, manager: Any, resource_type: str, resource_id: str, raw: dict) -> dict:
-        obj = (raw.get("data") or {}).get("object") or {}
-        until = (obj.get("metadata") or {}).get("bem_test_fail_fetch_until")
-        if until and manager.environment != "production" and time.time() < float(until):
-            raise ProcessorUnavailableError("Simulated processor outage (metadata.bem_test_fail_fetch_until)")
-        if resource_type == "subscription" and obj.get("object") != "subscription":
-            return _expanded_subscription(obj)
-        if resource_type == "charge":
-            invoice = obj.get("invoice")
-            if isinstance(invoice, dict) and isinstance(_subscription_ref(invoice), dict):
-                return _subscription_ref(invoice)
-        return obj
-
-
-def _subscription_ref(invoice: dict) -> Any:
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
-    return invoice.get("subscription") or details.get("subscription")
-
-
-def _expanded_subscription(invoice: dict) -> dict:
-    subscription = _subscription_ref(invoice)
-    if not isinstance(subscription, dict):
-        raise ValueError(f"test processor: invoice must embed the expanded subscription ({subscription_id_of_invoice(invoice)})")
-    return subscription
-
-
-TEST = TestProcessor()
-
-
-# factories ---------------------------------------------------------------------------------
 def stripe_id(prefix: str) -> str:
     return f"{prefix}_test{secrets.token_hex(8)}"
 
@@ -89,7 +33,7 @@ def make_subscription(*, uid: str | None, order_id: str | None = None, product: 
     start = int(start or time.time())
     trial_end = start + trial_days * DAY if trial_days else None
     period_start = start
-    period_end = trial_end or start + INTERVAL_SECONDS[interval]
+    period_end = trial_end or start + interval_seconds(interval)
     price = {"id": stripe_id("price"), "object": "price", "active": True, "currency": "usd", "product": product,
              "unit_amount": amount, "recurring": {"interval": interval, "interval_count": 1}, "type": "recurring"}
     item: dict[str, Any] = {"id": stripe_id("si"), "object": "subscription_item", "price": price, "quantity": 1}
@@ -160,5 +104,4 @@ def make_event(type: str, obj: dict, *, created: int | None = None, id: str | No
     }
 
 
-__all__ = ["TEST", "ProcessorUnavailableError", "TestProcessor", "make_charge", "make_checkout_session", "make_event",
-           "make_invoice", "make_subscription", "ref_id", "stripe_id"]
+__all__ = ["ApiShape", "make_charge", "make_checkout_session", "make_event", "make_invoice", "make_subscription", "stripe_id"]

@@ -1,4 +1,4 @@
-"""Stripe side of checkout: one customer per uid, prices and coupons resolved at runtime.
+"""Stripe checkout (``open_checkout``): one customer per uid, prices and coupons resolved at runtime.
 
 Every create carries a deterministic idempotency key, so a retried or doubled request
 cannot make a second customer, price, coupon or session:
@@ -14,49 +14,18 @@ first may not find the customer: the idempotency key then returns the same custo
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from functions.config.models import Discount
-from functions.errors import BemError, ServiceUnavailable
-from functions.payments.stripe_api import stripe_client, to_dict
+from functions.payments.frequencies import FREQUENCIES
+from functions.payments.processors.stripe.api import processor_errors, stripe_client, to_cents, to_dict
 
 if TYPE_CHECKING:
     import stripe
 
-    from functions.payments.checkout import IntentPlan
-
-log = logging.getLogger("bem.payments")
+    from functions.payments.intent import IntentPlan
 
 CURRENCY = "usd"
-INTERVALS: dict[str, tuple[str, int]] = {
-    "monthly": ("month", 1),
-    "annually": ("year", 1),
-    "weekly": ("week", 1),
-    "daily": ("day", 1),
-}
-
-
-@contextlib.contextmanager
-def processor_errors(action: str) -> Iterator[None]:
-    """Stripe failures become 502/503 answers; the log keeps type/code/request id (no secrets)."""
-    import stripe
-
-    try:
-        yield
-    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
-        log.warning("stripe %s unavailable: %s", action, type(error).__name__)
-        raise ServiceUnavailable("The payment processor could not be reached; try again shortly") from None
-    except stripe.StripeError as error:
-        log.error("stripe %s failed: %s code=%s request=%s", action, type(error).__name__,
-                  getattr(error, "code", None), getattr(error, "request_id", None))
-        raise BemError("The payment processor refused the request", status=502, code="processor-error") from None
-
-
-def to_cents(amount: float) -> int:
-    return round(amount * 100)
 
 
 def _search_literal(value: str) -> str:
@@ -91,7 +60,8 @@ def _price_matches(price: dict, cents: int, recurring: tuple[str, int] | None) -
 def resolve_price(client: stripe.StripeClient, stripe_product_id: str, amount: float, frequency: str | None) -> str:
     """The active price of the product with this amount and interval; created when missing."""
     cents = to_cents(amount)
-    recurring = INTERVALS[frequency] if frequency else None
+    billed = FREQUENCIES[frequency] if frequency else None
+    recurring = (billed.interval, billed.interval_count) if billed else None
     listing = client.v1.prices.list({"product": stripe_product_id, "active": True, "limit": 100})
     for price in listing.auto_paging_iter():
         if _price_matches(to_dict(price), cents, recurring):

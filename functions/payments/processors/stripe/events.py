@@ -1,27 +1,25 @@
-"""Shared by the Stripe and test processors (the test processor sends Stripe-shaped events).
+"""Stripe-shaped events, shared by the Stripe and test processors (the test processor sends them too).
 
+- ``load_event(raw)``: the envelope, checked (400 for anything malformed).
 - ``parse_stripe_event(event, processor)``: which events we handle and what they point at.
-- ``check_webhook_key(query)``: ``?key=`` against ``BACKEND_MANAGER_WEBHOOK_KEY`` in constant time.
-- ``StripeShaped``: ``uid_of``/``order_id_of``/``to_unified_*`` for Stripe-shaped resources.
+- ``StripeShaped``: ``uid_of``/``order_id_of``/``customer_name``/``to_unified_*`` for Stripe-shaped resources.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from functions.config.models import Config
-from functions.config.secrets import secret, secret_matches
-from functions.errors import BadRequest, ServiceUnavailable
+from functions.errors import BadRequest
 from functions.payments.processors.base import Category, ParsedWebhook
-from functions.payments.unified import (
-    OneTimeOrder,
+from functions.payments.processors.stripe.unify import (
     ref_id,
     stripe_one_time_to_unified,
     stripe_subscription_to_unified,
     subscription_id_of_invoice,
 )
+from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
 SUBSCRIPTION_EVENTS = frozenset({
@@ -34,43 +32,60 @@ SUBSCRIPTION_EVENTS = frozenset({
 SUPPORTED_EVENTS = SUBSCRIPTION_EVENTS | {"invoice.payment_failed", "checkout.session.completed", "charge.refunded"}
 
 
-def check_webhook_key(query: Mapping[str, Any]) -> None:
-    if not secret("BACKEND_MANAGER_WEBHOOK_KEY"):
-        raise ServiceUnavailable("Webhook key is not configured (BACKEND_MANAGER_WEBHOOK_KEY)")
-    if not secret_matches("BACKEND_MANAGER_WEBHOOK_KEY", str(query.get("key") or "")):
-        raise BadRequest("Invalid or missing webhook key")
-
-
-def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value
-
-
 def load_event(raw: bytes) -> dict:
+    """The event envelope, checked: ``id`` and ``type`` strings, ``created`` a unix time, ``data.object``
+    an object. Anything else is a 400 before anything is written (a signature proves who sent it,
+    not that it has the shape we read)."""
     try:
         event = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadRequest("Webhook body is not JSON") from error
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+    if not isinstance(event, dict) or not _text(event.get("id")) or not _text(event.get("type")):
         raise BadRequest("Webhook body is not an event (needs id and type)")
+    created = event.get("created", 0)
+    if isinstance(created, bool) or not isinstance(created, int) or created < 0:
+        raise BadRequest("Webhook event created must be a unix time (integer seconds)")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise BadRequest("Webhook event data.object must be an object")
     return event
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _metadata_uid(obj: dict) -> str | None:
-    metadata = obj.get("metadata") or {}
-    details = ((obj.get("parent") or {}).get("subscription_details")) or {}
-    return metadata.get("uid") or (details.get("metadata") or {}).get("uid") or obj.get("client_reference_id") or None
+    details = _mapping(_mapping(obj.get("parent")).get("subscription_details"))
+    for uid in (_mapping(obj.get("metadata")).get("uid"), _mapping(details.get("metadata")).get("uid"),
+                obj.get("client_reference_id")):
+        if _text(uid):
+            return uid
+    return None
 
 
 def parse_stripe_event(event: dict, processor: str) -> ParsedWebhook | None:
-    """``None`` for events we do not handle (answered 200 and ignored)."""
+    """``None`` for events we do not handle (answered 200 and ignored); 400 for a malformed object."""
     event_type = event.get("type", "")
     if event_type not in SUPPORTED_EVENTS:
         return None
-    obj = (event.get("data") or {}).get("object") or {}
+    obj = event["data"]["object"]
+    if not _text(obj.get("id")):
+        raise BadRequest("Webhook event data.object needs an id")
+    try:
+        parsed = _parse_object(event, event_type, obj, processor)
+    except (AttributeError, TypeError) as error:  # a nested field of the wrong shape (a list for a map, ...)
+        raise BadRequest(f"Webhook event {event_type} has a malformed data.object") from error
+    if parsed is not None and not _text(parsed.resource_id):
+        raise BadRequest(f"Webhook event {event_type} does not name its resource")
+    return parsed
+
+
+def _parse_object(event: dict, event_type: str, obj: dict, processor: str) -> ParsedWebhook | None:
     common = {"event_id": event["id"], "event_type": event_type, "created": int(event.get("created") or 0),
               "uid": _metadata_uid(obj), "raw": event}
     if event_type in SUBSCRIPTION_EVENTS:
@@ -100,6 +115,13 @@ class StripeShaped:
 
     def order_id_of(self, resource: dict) -> str | None:
         return (resource.get("metadata") or {}).get("orderId") or None
+
+    def customer_name(self, resource: dict) -> str | None:
+        """Checkout Session ``customer_details.name``, invoice ``customer_name``, charge
+        ``billing_details.name``, or the expanded ``customer.name`` of any of them."""
+        candidates = (_mapping(resource.get("customer_details")).get("name"), resource.get("customer_name"),
+                      _mapping(resource.get("billing_details")).get("name"), _mapping(resource.get("customer")).get("name"))
+        return next((name.strip() for name in candidates if _text(name)), None)
 
     def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription:
         return stripe_subscription_to_unified(resource, config, event, processor=self.name)

@@ -4,34 +4,41 @@ Order of work (nothing half-written):
 
 1. ``plan_intent`` checks everything (processor, product, frequency, current plan, discount,
    trial) and raises a 400 whose ``field`` names the offending key. No write, no processor call.
-2. The processor opens the checkout (Stripe: customer → price → coupon → Checkout Session,
-   ``checkout_stripe.py``; test: nothing remote).
+2. The processor must be ready (``Processor.unavailable()``: a 503 naming the missing secret), then
+   opens the checkout (``Processor.open_checkout``; Stripe: customer → price → coupon → Checkout Session).
 3. ``payments-intents/{orderId}`` is written (``status: pending``).
-4. Test processor only: Stripe-shaped events are delivered to the webhook endpoint
-   (``simulate.py``) so the real pipeline completes the intent.
+4. ``Processor.after_intent_recorded`` (the test processor delivers its events here, so the real
+   pipeline completes the intent; if that fails the intent is marked ``failed`` and the answer is 503).
 
 Rules (BEM): the product exists, is paid and not archived; a subscription needs a
 ``frequency`` priced on the product and a current plan that is basic or cancelled; a one-time
-product is priced by ``prices.once``; the trial is dropped when the user ever had a
-subscription order (``payments-orders`` where owner == uid and type == subscription).
+product is priced by ``prices.once``; the trial applies only when asked for (``trial: true``;
+BEM's default is false) and is dropped when the user ever had a subscription order
+(``payments-orders`` where owner == uid and type == subscription); a discount code's
+``eligible`` rule (config) is checked against the same history.
+
+Redirects: the client's ``confirmationUrl``/``cancelUrl`` when given (port extension), else BEM's
+``{brand.url}/payment/confirmation?productId&productName&amount&currency&frequency&paymentMethod
+&trial&orderId&track=true`` and ``{brand.url}/payment/checkout?product&frequency&payment=cancelled``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from functions.config.models import Config, Discount, Product
-from functions.errors import ValidationError
+from functions.errors import ServiceUnavailable, ValidationError
+from functions.payments.collections import INTENTS, ORDERS
 from functions.payments.order_id import new_order_id
+from functions.payments.processors import Processor, find_processor, get_processor, processor_names
+from functions.payments.recaptcha import verify_recaptcha
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 from functions.user.subscription import resolve_subscription
-
-INTENTS = "payments-intents"
-ORDERS = "payments-orders"
-TEST_PROCESSOR = "test"
-SUPPORTED_PROCESSORS = ("stripe", TEST_PROCESSOR)  # intent side; PayPal slots in later
 
 
 @dataclass(frozen=True)
@@ -62,13 +69,14 @@ class IntentPlan:
         return {"uid": self.uid, "orderId": self.order_id, "productId": self.product.id}
 
 
-def check_processor(name: str, environment: str) -> str:
-    processor = (name or "").strip().lower()
-    if processor not in SUPPORTED_PROCESSORS:
-        known = ", ".join(SUPPORTED_PROCESSORS)
+def check_processor(name: str, environment: str) -> Processor:
+    processor = find_processor(name)
+    if processor is None:
+        known = ", ".join(processor_names())
         raise ValidationError(f"Invalid value for processor: '{name}' is not supported (known: {known})", field="processor")
-    if processor == TEST_PROCESSOR and environment == "production":
-        raise ValidationError("Invalid value for processor: the test processor is refused in production", field="processor")
+    if not processor.production and environment == "production":
+        raise ValidationError(f"Invalid value for processor: the {processor.name} processor is refused in production",
+                              field="processor")
     return processor
 
 
@@ -138,41 +146,65 @@ def had_subscription_order(db: Any, uid: str) -> bool:
     return bool(list(query.stream()))
 
 
-def trial_days_for(db: Any, uid: str, product: Product, wanted: bool = True) -> int:
+def trial_days_for(product: Product, wanted: bool, has_history: Callable[[], bool]) -> int:
+    """The product's trial days when asked for (BEM: ``trial`` defaults to false) and never subscribed before."""
     if not wanted or product.type != "subscription" or product.trial_days <= 0:
         return 0
-    return 0 if had_subscription_order(db, uid) else product.trial_days
+    return 0 if has_history() else product.trial_days
 
 
-def default_urls(config: Config, order_id: str, product_id: str) -> tuple[str, str]:
+def default_urls(config: Config, order_id: str, product: Product, frequency: str | None, processor: str,
+                 amount: float, trial: bool) -> tuple[str, str]:
+    """BEM's confirmation and cancel pages on the website (``brand.url``), with BEM's query parameters."""
     base = config.brand.url.rstrip("/")
-    return (
-        f"{base}/payment/confirmation?orderId={order_id}&productId={product_id}",
-        f"{base}/payment/checkout?productId={product_id}",
-    )
+    confirmation = urlencode({
+        "productId": product.id, "productName": product.name or product.id, "amount": "0" if trial else f"{amount:g}",
+        "currency": "USD", "frequency": frequency or "once", "paymentMethod": processor,
+        "trial": "true" if trial else "false", "orderId": order_id, "track": "true",
+    })
+    cancel = urlencode({"product": product.id, **({"frequency": frequency} if frequency else {}), "payment": "cancelled"})
+    return f"{base}/payment/confirmation?{confirmation}", f"{base}/payment/checkout?{cancel}"
 
 
-def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any) -> IntentPlan:
+def check_discount_eligible(discount: Discount | None, doc: UserDoc, has_history: Callable[[], bool]) -> None:
+    """``discount.eligible`` (config): new customers only, or returning customers only."""
+    if discount is None or discount.eligible == "everyone":
+        return
+    returning = has_history()
+    if discount.eligible == "new-customers" and returning:
+        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for new customers only", field="discount")
+    if discount.eligible == "returning-customers" and (not returning or resolve_subscription(doc).active):
+        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for returning customers only",
+                              field="discount")
+
+
+def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any, ip: str | None = None) -> IntentPlan:
     """Validate the whole request (no writes, no processor calls). Raises 400 naming the field."""
     config: Config = manager.config
+    verify_recaptcha(manager.environment, getattr(settings, "verification", None), ip)
     processor = check_processor(settings.processor, manager.environment)
     product = check_product(config, settings.product_id)
     frequency, amount = check_frequency(product, settings.frequency)
     check_can_subscribe(doc, product)
     discount = check_discount(config, settings.discount)
-    if processor == "stripe" and not product.stripe.product_id:
-        raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through stripe", field="processor")
+    if not processor.product_id(product):
+        raise ValidationError(f"Invalid value for processor: '{product.id}' is not sold through {processor.name}",
+                              field="processor")
+    history = functools.cache(lambda: had_subscription_order(manager.db, uid))
+    check_discount_eligible(discount, doc, history)
+    trial_days = trial_days_for(product, settings.trial, history)
     order_id = new_order_id()
-    success_default, cancel_default = default_urls(config, order_id, product.id)
+    success_default, cancel_default = default_urls(config, order_id, product, frequency, processor.name, amount,
+                                                   trial_days > 0)
     return IntentPlan(
         uid=uid,
         email=doc.auth.email,
         order_id=order_id,
-        processor=processor,
+        processor=processor.name,
         product=product,
         frequency=frequency,
         amount=amount,
-        trial_days=trial_days_for(manager.db, uid, product, settings.trial),
+        trial_days=trial_days,
         discount=discount,
         success_url=settings.confirmation_url or success_default,
         cancel_url=settings.cancel_url or cancel_default,
@@ -211,18 +243,22 @@ def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
 
 def create_intent(manager: Any, plan: IntentPlan) -> dict:
     """Open the checkout with the processor, record the intent; answer ``{id, orderId, url}``."""
-    if plan.processor == TEST_PROCESSOR:
-        from functions.payments import simulate
-
-        session = simulate.test_checkout_session(plan)
-        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
-        simulate.complete_test_checkout(manager, plan, session)
-    else:
-        from functions.payments import checkout_stripe
-
-        session = checkout_stripe.create_checkout_session(manager, plan)
-        manager.db.collection(INTENTS).document(plan.order_id).set(intent_document(plan, session["id"], session))
-    return {"id": session["id"], "orderId": plan.order_id, "url": session.get("url")}
+    processor = get_processor(plan.processor)
+    blocker = processor.unavailable()
+    if blocker is not None:
+        raise blocker  # before anything is written or any processor call
+    checkout = processor.open_checkout(manager, plan)
+    intent_ref = manager.db.collection(INTENTS).document(plan.order_id)
+    intent_ref.set(intent_document(plan, checkout.id, checkout.raw))
+    try:
+        processor.after_intent_recorded(manager, plan, checkout)
+    except Exception as error:  # never a dangling pending intent: record why, answer 503
+        intent_ref.update({"status": "failed", "error": f"{type(error).__name__}: {error}"[:500],
+                           "metadata.failed": stamp_now()})
+        if isinstance(error, ServiceUnavailable):
+            raise
+        raise ServiceUnavailable("The payment could not be completed; try again") from error
+    return {"id": checkout.id, "orderId": plan.order_id, "url": checkout.url}
 
 
 def trial_eligibility(manager: Any, uid: str, product_id: str | None) -> dict:

@@ -1,108 +1,45 @@
-"""The test processor's side of intent, cancel and refund: Stripe-shaped events, delivered.
+"""The test processor's intent, cancel and refund: Stripe-shaped events built with
+``functions.testing.payment_builders`` and delivered to the webhook endpoint (``delivery.py``).
 
-Nothing here calls Stripe. Objects come from the test processor's factories
-(``functions.payments.processors.test``) and reach the pipeline the way Stripe's would: through
-``POST /backend-manager/payments/webhook?processor=test&key=BACKEND_MANAGER_WEBHOOK_KEY``.
-
-Delivery (``deliver_event``), in order of precedence:
-
-1. a deliverer installed with ``use_deliverer(fn)`` (tests; ``fn(manager, event) -> None``);
-2. ``BEM_API_URL`` set (e.g. ``http://127.0.0.1:5001/demo-bem/us-central1/bm_api``): a real HTTP
-   POST to ``{BEM_API_URL}/payments/webhook``;
-3. otherwise in-process: the same request through this Manager's own WSGI app. On the emulator or
-   in production Firestore the ``bm_paymentsWebhookOnWrite`` trigger then runs the pipeline; on the
-   in-memory Firestore (unit tier, no triggers) the pipeline is run here, synchronously.
-
-Event ids are derived from the subscription (``evt_test_cancel_{sub}`` …), so a repeated request
-is a duplicate delivery that the intake ignores: the test processor's idempotency key.
+Event ids are derived from the subscription (``evt_test_cancel_{sub}`` …), so a repeated request is
+a duplicate delivery that the intake ignores: the test processor's idempotency key. Refund amounts
+come from the stored subscription (the test processor has no invoices) by the shared rule.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
-from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from functions.config.secrets import secret
-from functions.errors import InternalError
-from functions.payments.checkout_stripe import INTERVALS, to_cents
-from functions.payments.refund import PERIOD_SECONDS
+from functions.errors import BadRequest
+from functions.payments.frequencies import frequency as frequency_named
+from functions.payments.processors.stripe.api import to_cents
+from functions.payments.processors.test.delivery import deliver_event
+from functions.payments.refund import RefundQuote, quote_refund
+from functions.testing import payment_builders as factories
+from functions.user.models import UserDoc
+from functions.user.subscription import resolve_subscription
 
 if TYPE_CHECKING:
     from functions.payments.actions import PaidSubscription
-    from functions.payments.checkout import IntentPlan
-
-Deliverer = Callable[[Any, dict], None]
-_installed: list[Deliverer] = []
-
-
-@contextlib.contextmanager
-def use_deliverer(deliverer: Deliverer) -> Iterator[None]:
-    """Route test-processor events to ``deliverer(manager, event)`` inside the block."""
-    _installed.append(deliverer)
-    try:
-        yield
-    finally:
-        _installed.remove(deliverer)
-
-
-def deliver_event(manager: Any, event: dict) -> None:
-    if _installed:
-        return _installed[-1](manager, event)
-    base = os.environ.get("BEM_API_URL")
-    return deliver_over_http(base, event) if base else deliver_in_process(manager, event)
-
-
-def _webhook_query() -> dict[str, str]:
-    key = secret("BACKEND_MANAGER_WEBHOOK_KEY")
-    if not key:
-        raise InternalError("BACKEND_MANAGER_WEBHOOK_KEY is not set: test-processor events cannot be delivered")
-    return {"processor": "test", "key": key}
-
-
-def deliver_over_http(base_url: str, event: dict) -> None:
-    import requests
-
-    response = requests.post(f"{base_url.rstrip('/')}/payments/webhook", json=event, params=_webhook_query(), timeout=30)
-    if response.status_code >= 300:
-        raise InternalError(f"Test webhook delivery failed with HTTP {response.status_code}")
-
-
-def deliver_in_process(manager: Any, event: dict) -> None:
-    from functions.store import backend
-    from functions.wsgi import api_app
-
-    client = api_app(manager).test_client()
-    response = client.post("/backend-manager/payments/webhook", json=event, query_string=_webhook_query())
-    if response.status_code >= 300:
-        raise InternalError(f"Test webhook delivery failed with HTTP {response.status_code}")
-    body = response.get_json(silent=True) or {}
-    if backend() == "memory" and not body.get("duplicate") and not body.get("ignored"):
-        from functions.payments.pipeline import process_webhook_event
-
-        process_webhook_event(manager, event["id"])
+    from functions.payments.intent import IntentPlan
 
 
 # intent --------------------------------------------------------------------------------------
 def test_checkout_session(plan: IntentPlan) -> dict:
     """What the test processor answers for an intent (Checkout-Session-shaped, no Stripe)."""
-    from functions.payments.processors.test import stripe_id
-
-    return {"id": stripe_id("cs"), "object": "checkout.session", "mode": "subscription" if plan.is_subscription else "payment",
+    return {"id": factories.stripe_id("cs"), "object": "checkout.session", "mode": "subscription" if plan.is_subscription else "payment",
             "url": plan.success_url, "metadata": plan.metadata, "livemode": False}
 
 
 def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> None:
     """Deliver what Stripe would send once the customer paid: a subscription or a paid session."""
-    from functions.payments.processors import test as factories
 
     stripe_product = plan.product.stripe.product_id or ""
     if plan.is_subscription:
         subscription = factories.make_subscription(
             uid=plan.uid, order_id=plan.order_id, product=stripe_product, status="trialing" if plan.trial_days else "active",
-            interval=INTERVALS[plan.frequency or "monthly"][0], amount=to_cents(plan.amount), trial_days=plan.trial_days,
+            interval=frequency_named(plan.frequency).interval, amount=to_cents(plan.amount), trial_days=plan.trial_days,
             metadata={"productId": plan.product.id},
         )
         event = factories.make_event("customer.subscription.created", subscription, id=f"evt_test_created_{subscription['id']}")
@@ -116,25 +53,24 @@ def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> Non
 # cancel and refund ---------------------------------------------------------------------------
 def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -> dict:
     """The Stripe-shaped subscription matching what ``users/{uid}.subscription`` says now."""
-    from functions.payments.processors import test as factories
-    from functions.user.subscription import resolve_subscription
 
     stored = paid.subscription
     product = manager.config.payment.product(stored.product.id)
     frequency = stored.payment.frequency or "monthly"
     now = int(time.time())
-    end = stored.expires.timestamp_unix or now + PERIOD_SECONDS.get(frequency, 30 * 86400)
+    period = frequency_named(frequency)
+    end = stored.expires.timestamp_unix or now + period.seconds
     trialing = resolve_subscription(stored).trialing
     status = "trialing" if trialing else {"suspended": "past_due", "cancelled": "canceled"}.get(stored.status, "active")
     subscription = factories.make_subscription(
         uid=paid.uid, order_id=paid.order_id, id=paid.resource_id,
         product=(product.stripe.product_id if product else None) or "", status=status,
-        interval=INTERVALS.get(frequency, ("month", 1))[0], amount=to_cents(stored.payment.price),
+        interval=period.interval, amount=to_cents(stored.payment.price),
         start=stored.payment.start_date.timestamp_unix or now, metadata={"productId": stored.product.id},
     )
     item = subscription["items"]["data"][0]
     item["current_period_end"] = end
-    item["current_period_start"] = end - PERIOD_SECONDS.get(frequency, 30 * 86400)
+    item["current_period_start"] = end - period.seconds
     if stored.trial.claimed:
         subscription["trial_start"] = subscription["start_date"]
         subscription["trial_end"] = stored.trial.expires.timestamp_unix or None
@@ -143,7 +79,6 @@ def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -
 
 
 def deliver_cancellation(manager: Any, paid: PaidSubscription, *, immediate: bool) -> None:
-    from functions.payments.processors import test as factories
 
     now = int(time.time())
     if immediate:
@@ -158,7 +93,6 @@ def deliver_cancellation(manager: Any, paid: PaidSubscription, *, immediate: boo
 
 def deliver_refund(manager: Any, paid: PaidSubscription, amount_cents: int) -> str:
     """``charge.refunded`` then ``customer.subscription.deleted``; answers the refund id."""
-    from functions.payments.processors import test as factories
 
     now = int(time.time())
     cancelled = current_subscription(manager, paid, status="canceled", canceled_at=now, ended_at=now)
@@ -168,3 +102,22 @@ def deliver_refund(manager: Any, paid: PaidSubscription, amount_cents: int) -> s
     deliver_event(manager, factories.make_event("customer.subscription.deleted", cancelled,
                                                 id=f"evt_test_refund_deleted_{paid.resource_id}"))
     return f"re_test_{paid.resource_id}"
+
+
+# refund amount -------------------------------------------------------------------------------
+def test_quote(doc: UserDoc, now: float) -> RefundQuote:
+    """The quote from the stored subscription (the test processor has no invoices)."""
+    sub = doc.subscription
+    if not resolve_subscription(doc, now=now).ever_paid and sub.trial.claimed:
+        return RefundQuote(0, "usd", False)
+    end = sub.expires.timestamp_unix or int(now)
+    start = end - frequency_named(sub.payment.frequency).seconds
+    paid_at = max(start, sub.trial.expires.timestamp_unix, sub.payment.start_date.timestamp_unix)
+    return quote_refund(round(sub.payment.price * 100), paid_at, start, end, now)
+
+
+def refund(manager: Any, paid: PaidSubscription, doc: UserDoc) -> tuple[RefundQuote, str]:
+    quote = test_quote(doc, time.time())
+    if quote.amount_cents <= 0:
+        raise BadRequest("Nothing to refund for this period")
+    return quote, deliver_refund(manager, paid, quote.amount_cents)

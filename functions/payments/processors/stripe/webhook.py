@@ -1,8 +1,9 @@
-"""The Stripe processor.
+"""Stripe webhooks: signature check, parsing, and the latest resource from the API.
 
 Intake: the ``Stripe-Signature`` header is verified over the raw body with stripe-python's
-``WebhookSignature.verify_header`` and ``STRIPE_WEBHOOK_SECRET`` (tolerance 300 s). Without a
-secret: refused in production (503, logged); elsewhere legacy callers may use ``?key=``.
+``WebhookSignature.verify_header`` and ``STRIPE_WEBHOOK_SECRET`` (tolerance 300 s). Without that
+secret a signed delivery, and any delivery in production, is a 503 naming ``STRIPE_WEBHOOK_SECRET``
+(Stripe retries until it is set); outside production, unsigned legacy callers may use ``?key=``.
 Pipeline: ``fetch_resource`` re-reads the object from the Stripe API (never trusts the payload).
 """
 
@@ -13,36 +14,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from functions.config.secrets import secret
-from functions.errors import BadRequest, ServiceUnavailable
+from functions.errors import BadRequest
 from functions.payments.processors.base import ParsedWebhook
-from functions.payments.processors.common import (
-    StripeShaped,
-    check_webhook_key,
-    header_value,
-    load_event,
-    parse_stripe_event,
-)
-from functions.payments.stripe_api import stripe_client, to_dict
-from functions.payments.unified import ref_id, subscription_id_of_invoice
+from functions.payments.processors.shared import check_webhook_key, header_value, not_configured
+from functions.payments.processors.stripe.api import stripe_client, to_dict
+from functions.payments.processors.stripe.events import StripeShaped, load_event, parse_stripe_event
+from functions.payments.processors.stripe.unify import ref_id, subscription_id_of_invoice
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 log = logging.getLogger("bem.payments.stripe")
 
 
-class StripeProcessor(StripeShaped):
-    name = "stripe"
+class StripeWebhooks(StripeShaped):
+    """The webhook half of the Stripe processor (``verify_and_parse``, ``fetch_resource``)."""
 
     def verify_and_parse(
         self, raw: bytes, headers: Mapping[str, str], query: Mapping[str, Any], manager: Any
     ) -> ParsedWebhook | None:
         webhook_secret = secret("STRIPE_WEBHOOK_SECRET")
+        signature = header_value(headers, "Stripe-Signature")
         if webhook_secret:
-            verify_signature(raw, header_value(headers, "Stripe-Signature"), webhook_secret)
-        elif manager.environment == "production":
-            log.error("Refusing Stripe webhook: STRIPE_WEBHOOK_SECRET is not set in production")
-            raise ServiceUnavailable("Stripe webhooks are not configured")
+            verify_signature(raw, signature, webhook_secret)
+        elif manager.environment == "production" or signature is not None:
+            log.error("Refusing Stripe webhook: STRIPE_WEBHOOK_SECRET is not set")
+            raise not_configured("Stripe webhooks", "STRIPE_WEBHOOK_SECRET")
         else:
-            check_webhook_key(query)  # legacy callers outside production
+            check_webhook_key(query, "Unsigned Stripe webhooks")  # legacy callers outside production
         return parse_stripe_event(load_event(raw), self.name)
 
     def fetch_resource(self, manager: Any, resource_type: str, resource_id: str, raw: dict) -> dict:
@@ -78,10 +75,9 @@ def verify_signature(raw: bytes, signature_header: str | None, webhook_secret: s
     """stripe-python's own check; any failure → 400 (no detail about which part failed)."""
     import stripe
 
+    if not signature_header or not signature_header.isascii():
+        raise BadRequest("Invalid Stripe signature")
     try:
         stripe.WebhookSignature.verify_header(raw, signature_header, webhook_secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
+    except (stripe.SignatureVerificationError, ValueError) as error:  # ValueError covers Unicode errors
         raise BadRequest("Invalid Stripe signature") from error
-
-
-STRIPE = StripeProcessor()
