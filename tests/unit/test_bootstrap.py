@@ -70,6 +70,18 @@ def test_serving_instance_exports_only_its_target(bem_root):
     assert out.stdout.strip() == "['bm_api'] False"
 
 
+def test_mgr_logs_imports_google_cloud_logging_only_when_it_reads(bem_root):
+    probe = (
+        "import sys, functions.logs_reader, functions.cli.logs_cmd, functions.cli;"
+        "functions.cli._register();"
+        "print('google.cloud.logging' in sys.modules)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
 COLD_REQUEST = """
 import json, sys
 import main
