@@ -6,7 +6,8 @@ one request (SendGrid personalizations). ``Delivery.retry`` marks failures worth
 
 Choice (``choose``): ``manager.services["email_provider"]`` when a test or project declares one;
 else ``BEM_EMAIL_PROVIDER`` (env) or ``email.provider`` (config): ``sendgrid`` | ``mailbox`` |
-``auto`` — SendGrid when ``SENDGRID_API_KEY`` is set, the local mailbox in development and
+``auto`` — SendGrid (host ``SENDGRID_API_HOST``, timeout ``SENDGRID_API_TIMEOUT`` seconds or
+``email.apiTimeoutSeconds``) when ``SENDGRID_API_KEY`` is set, the local mailbox in development and
 testing, and in production without a key ``not-configured`` (every message recorded failed).
 """
 
@@ -60,7 +61,7 @@ def choose(manager: Any) -> Provider:
         from functions.email.providers.sendgrid import SendGrid
 
         return SendGrid.shared(key, os.environ.get("SENDGRID_API_HOST") or "https://api.sendgrid.com",
-                               timeout=manager.config.email.api_timeout_seconds, batch_size=manager.config.email.batch_size)
+                               timeout=float(os.environ.get("SENDGRID_API_TIMEOUT") or manager.config.email.api_timeout_seconds), batch_size=manager.config.email.batch_size)
     if wanted == "mailbox" or manager.environment != "production":
         from functions.email.providers.mailbox import Mailbox
 
