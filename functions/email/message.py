@@ -92,6 +92,8 @@ def build(manager: Any, settings: dict, key: str | None = None) -> Message:
     bcc = recipients.parse(settings.get("bcc"), "bcc", users)
     if not to:
         raise EmailInputError("to", "at least one recipient is required")
+    # what the queue keeps: addresses, never whole user documents (they hold api keys)
+    stored = {"to": [a.dump() for a in to], "cc": [a.dump() for a in cc], "bcc": [a.dump() for a in bcc]}
     if settings.get("copy", True):
         cc += [_copy_address(config, entry) for entry in config.email.copy_.cc]
         bcc += [_copy_address(config, entry) for entry in config.email.copy_.bcc]
@@ -126,7 +128,7 @@ def build(manager: Any, settings: dict, key: str | None = None) -> Message:
         tree["content"]["message"] = render.safe(utm.tag_links(message_html, config.brand.url, params))
         rendered = render.render(manager.options.layers("templates"), template, tree)
 
-    clean_settings = {k: v for k, v in settings.items() if k != "user"}
+    clean_settings = {**{k: v for k, v in settings.items() if k != "user"}, **stored}
     return Message(id=message_id(key), key=key, to=to, cc=cc, bcc=bcc, sender=sender.address, reply_to=reply_to,
                    subject=subject, template=template, categories=categories, group=sender.group, send_at=send_at,
                    html=rendered.html, text=rendered.text, unsubscribe_url=link, settings=clean_settings)
