@@ -60,8 +60,9 @@ def choose(manager: Any) -> Provider:
             return NotConfigured()
         from functions.email.providers.sendgrid import SendGrid
 
+        timeout = float(os.environ.get("SENDGRID_API_TIMEOUT") or manager.config.email.api_timeout_seconds)
         return SendGrid.shared(key, os.environ.get("SENDGRID_API_HOST") or "https://api.sendgrid.com",
-                               timeout=float(os.environ.get("SENDGRID_API_TIMEOUT") or manager.config.email.api_timeout_seconds), batch_size=manager.config.email.batch_size)
+                               timeout=timeout, batch_size=manager.config.email.batch_size)
     if wanted == "mailbox" or manager.environment != "production":
         from functions.email.providers.mailbox import Mailbox
 
