@@ -57,10 +57,12 @@ class DrainSummary:
 
 
 def drain(email: Any, now: dt.datetime, limit: int = DRAIN_LIMIT) -> DrainSummary:
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
     db, summary = email.db, DrainSummary()
     horizon = int(now.timestamp()) + email.window_seconds
-    snapshots = (db.collection(COLLECTION).where("status", "==", "pending").where("sendAt", "<=", horizon)
-                 .order_by("sendAt").limit(limit).get())
+    snapshots = (db.collection(COLLECTION).where(filter=FieldFilter("status", "==", "pending"))
+                 .where(filter=FieldFilter("sendAt", "<=", horizon)).order_by("sendAt").limit(limit).get())
     summary.due = len(snapshots)
     claimed = _claim(db, snapshots, summary)
     messages, items = [], {}
