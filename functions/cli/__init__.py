@@ -28,7 +28,7 @@ def _register() -> None:
         app.command("emulator")(emulator_cmd.emulator)
     except ImportError:  # pragma: no cover
         pass
-    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd")):
+    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd"), ("mail", "mail_cmd")):
         try:
             module = __import__(f"functions.cli.{module_name}", fromlist=["app"])
         except ImportError:

@@ -17,15 +17,15 @@ class Schema(BaseModel):
     cc: Recipients = None
     bcc: Recipients = None
     from_: dict[str, Any] | str | None = Field(default=None, alias="from")
-    replyTo: str | None = None
+    reply_to: str | None = Field(default=None, alias="replyTo")
     sender: str | None = None
     subject: str | None = None
     template: str | None = None
     group: int | str | None = None
-    sendAt: int | float | str | None = None
+    send_at: int | float | str | None = Field(default=None, alias="sendAt")
     data: Annotated[dict[str, Any], Unsanitized] = {}
     categories: list[str] | str = []
     copy_: bool | None = Field(default=None, alias="copy")
     html: Annotated[str | None, Unsanitized] = None
     utm: dict[str, str] | None = None
-    idempotencyKey: str | None = Field(default=None, max_length=500)
+    idempotency_key: str | None = Field(default=None, max_length=500, alias="idempotencyKey")
