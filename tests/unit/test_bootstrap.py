@@ -7,7 +7,8 @@ import sys
 PROBE = """
 import json, sys
 import main
-heavy = [m for m in ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore") if m in sys.modules]
+heavy = [m for m in ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "sendgrid", "mjml",
+                     "markdown_it", "functions.email") if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),
                   "api": {"region": exports["bm_api"].region, "timeout": exports["bm_api"].timeoutSeconds,
@@ -63,3 +64,25 @@ def test_serving_instance_exports_only_its_target(bem_root):
     out = subprocess.run([sys.executable, "-c", code], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['bm_api'] False"
+
+
+EMAIL_PROBE = """
+import json, os, sys
+import main
+manager = main.manager
+sdk = lambda: "sendgrid" in sys.modules
+steps = {"start": sdk()}
+manager.email.send(to="ada@example.org", subject="Hi")          # testing without a key: the local mailbox
+steps["mailbox send"] = sdk()
+os.environ.update(BEM_EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY="SG.x", SENDGRID_API_HOST="http://127.0.0.1:9")
+manager.email.provider()                                         # the first SendGrid send loads the SDK
+steps["sendgrid provider"] = sdk()
+print(json.dumps(steps))
+"""
+
+
+def test_the_sendgrid_sdk_is_imported_on_the_first_sendgrid_send_only(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root), "BEM_TESTING": "true"}
+    out = subprocess.run([sys.executable, "-c", EMAIL_PROBE], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"start": False, "mailbox send": False, "sendgrid provider": True}
