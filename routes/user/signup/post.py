@@ -7,6 +7,7 @@ request's activity; then credits the referrer of ``attribution.affiliate.code``.
 
 from functions.api import RouteOptions
 from functions.auth.signup import complete_signup, record_referral, wait_for_user
+from functions.email.account import send_welcome_emails
 
 OPTIONS = RouteOptions(require="user")
 
@@ -26,4 +27,5 @@ def main(manager, assistant, user, settings):
     consent = {kind: (choice.model_dump() if choice else None) for kind, choice in settings.consent}
     complete_signup(manager, uid, record, consent, assistant.ip)
     referrer = record_referral(manager, uid, doc.auth.email, code)
+    send_welcome_emails(manager, uid)
     return {"signedUp": True, "referred": referrer is not None}
