@@ -108,7 +108,8 @@ def build(manager: Any, settings: dict, key: str | None = None) -> Message:
     raw_html = settings.get("html")
     if raw_html is not None and not isinstance(raw_html, str):
         raise EmailInputError("html", "expected a string")
-    template = _template(manager, settings.get("template"), raw=bool(raw_html))
+    layers = manager.options.layers("templates")
+    template = _template(layers, settings.get("template"), raw=bool(raw_html))
     sender = senders.resolve(config, sender=settings.get("sender"), from_=settings.get("from"), group=settings.get("group"))
     categories = _categories(config.brand.id, settings.get("categories"))
     send_at = _send_at(settings.get("sendAt"))
@@ -126,7 +127,7 @@ def build(manager: Any, settings: dict, key: str | None = None) -> Message:
         tree = _tree(config, data, settings, to[0], subject, categories, website, bool(settings.get("copy", True)))
         message_html = render.markdown(str(tree["content"].get("message") or ""))
         tree["content"]["message"] = render.safe(utm.tag_links(message_html, config.brand.url, params))
-        rendered = render.render(manager.options.layers("templates"), template, tree)
+        rendered = render.render(layers, template, tree)
 
     clean_settings = {**{k: v for k, v in settings.items() if k != "user"}, **stored}
     return Message(id=message_id(key), key=key, to=to, cc=cc, bcc=bcc, sender=sender.address, reply_to=reply_to,
@@ -160,7 +161,7 @@ def _no_html(value: Any, path: str) -> None:
             _no_html(item, f"{path}[{index}]")
 
 
-def _template(manager: Any, name: Any, raw: bool) -> str | None:
+def _template(layers: list, name: Any, raw: bool) -> str | None:
     if raw and not name:
         return None
     name = name or "card"
@@ -169,8 +170,8 @@ def _template(manager: Any, name: Any, raw: bool) -> str | None:
     name = LEGACY_TEMPLATES.get(name, name)
     if name.startswith(("main/order/", "core/order/")):
         name = "order"
-    if not render.exists(manager.options.layers("templates"), name):
-        known = ", ".join(render.available(manager.options.layers("templates")))
+    if not render.exists(layers, name):
+        known = ", ".join(render.available(layers))
         raise EmailInputError("template", f"unknown template '{name}' (known: {known})")
     return name
 

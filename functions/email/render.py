@@ -9,6 +9,7 @@ with raw HTML disabled. The plain-text part is derived from the final HTML.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +67,13 @@ def available(layers: Sequence[Path]) -> list[str]:
 
 
 def exists(layers: Sequence[Path], name: str) -> bool:
-    return not name.startswith("_") and any((Path(layer) / FOLDER / f"{name}{EXTENSION}").is_file() for layer in layers)
+    return not name.startswith("_") and _exists(tuple(layers), name)
+
+
+@functools.lru_cache(maxsize=512)
+def _exists(layers: tuple[Path, ...], name: str) -> bool:
+    """Cached: template files are part of the deployed source and do not change while it runs."""
+    return any((Path(layer) / FOLDER / f"{name}{EXTENSION}").is_file() for layer in layers)
 
 
 def render(layers: Sequence[Path], template: str, variables: dict[str, Any]) -> Rendered:

@@ -49,7 +49,7 @@ class SendGridFake:
     def start(self) -> SendGridFake:
         from werkzeug.serving import make_server
 
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
+        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=_quiet_handler())
         self.port = self._server.server_port
         threading.Thread(target=self._server.serve_forever, name="sendgrid-fake", daemon=True).start()
         return self
@@ -126,6 +126,16 @@ class SendGridFake:
                 return 400, {"errors": [problem]}, 0.0
             recorded.message_id = secrets.token_urlsafe(16)
             return 202, {"_message_id": recorded.message_id}, 0.0
+
+
+def _quiet_handler() -> type:
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:  # no access log line per request
+            pass
+
+    return Quiet
 
 
 def _invalid(body: dict) -> dict | None:
