@@ -48,18 +48,15 @@ def fresh_manager() -> Any:
 
 
 def seed(manager: Any, items: int, now: int) -> None:
+    from functions.store.batcher import Batcher
+
     db = manager.db
-    batch, pending = db.batch(), 0
+    batcher = Batcher(db)
     for index in range(items):
         ref = db.collection("emails-queue").document(f"q{index:06d}")
-        batch.set(ref, {"id": ref.id, "key": f"bench:{index}", "status": "pending", "sendAt": now - 60, "retries": 0,
-                        "lastError": None, "updated": now, "settings": {**CARD, "to": f"user{index}@example.org"}})
-        pending += 1
-        if pending == 500:
-            batch.commit()
-            batch, pending = db.batch(), 0
-    if pending:
-        batch.commit()
+        batcher.set(ref, {"id": ref.id, "key": f"bench:{index}", "status": "pending", "sendAt": now - 60, "retries": 0,
+                          "lastError": None, "updated": now, "settings": {**CARD, "to": f"user{index}@example.org"}})
+    batcher.flush()
 
 
 def drain_all(items: int, fake: Any) -> dict[str, Any]:
