@@ -146,6 +146,8 @@ class _Injectables(dict):
             value = self._manager.db
         elif name == "logger":
             value = self._assistant.log
+        elif name == "email":
+            value = self._manager.email
         else:
             raise KeyError(name)
         self[name] = value

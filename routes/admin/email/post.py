@@ -11,9 +11,9 @@ from functions.errors import InternalError
 OPTIONS = RouteOptions(require="admin", setup_usage=False)
 
 
-def main(manager, settings):
+def main(email, settings):
     fields = settings.model_dump(by_alias=True, exclude_none=True, exclude={"idempotency_key"})
-    result = manager.email.send(fields, idempotency_key=settings.idempotency_key)
+    result = email.send(fields, idempotency_key=settings.idempotency_key)
     if result.status == "failed":
         raise InternalError(f"Failed to send email: {result.error}")
     return {"status": result.status, "id": result.id, "provider": result.provider,
