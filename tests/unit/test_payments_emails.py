@@ -129,3 +129,12 @@ def test_computed_totals_discount_and_trial_dates():
     assert computed_values("subscription-cancelled", None, later, None, None, now)["expiresDate"] == "Feb 28, 2026"
     assert "expiresDate" not in computed_values("subscription-cancelled", None, {**later, "trial": {"claimed": True}}, None, None, now)
     assert format_date({"timestampUNIX": 0}) == "" and format_date("2026-01-05T00:00:00.000Z") == "Jan 5, 2026"
+
+
+def test_the_confirmation_shows_the_discount_of_the_intent(bm, manager, firestore, accounts, sendgrid_fake):
+    account, order_id = accounts["basic"], new_order_id()
+    firestore.set(f"payments-intents/{order_id}", {"id": order_id, "owner": account.uid, "status": "pending",
+                                                   "discount": {"code": "WELCOME10", "percent": 10, "duration": "once"}})
+    deliver(bm, manager, make_event("customer.subscription.created", make_subscription(uid=account.uid, order_id=order_id)))
+    text = sendgrid_fake.sent_to(account.email)[0].body["content"][0]["value"]
+    assert "WELCOME10 – 10% off" in text and "−$0.50" in text and "Total paid today$4.49" in text
