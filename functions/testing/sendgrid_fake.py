@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.testing.fake_server import FakeServer
+
 
 @dataclass
 class RecordedMail:
@@ -34,30 +36,16 @@ class RecordedMail:
         return [to["email"] for p in self.body.get("personalizations", []) for to in p.get("to", [])]
 
 
-class SendGridFake:
+class SendGridFake(FakeServer):
+    thread_name = "sendgrid-fake"
+    quiet = True
+
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.host, self.port = host, port
         self.lock = threading.RLock()
         self.requests: list[RecordedMail] = []
         self._failures: list[tuple[str, int, float]] = []
         self._server: Any = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> SendGridFake:
-        from werkzeug.serving import make_server
-
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=_quiet_handler())
-        self.port = self._server.server_port
-        threading.Thread(target=self._server.serve_forever, name="sendgrid-fake", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server = None
 
     def reset(self) -> None:
         with self.lock:
@@ -126,16 +114,6 @@ class SendGridFake:
                 return 400, {"errors": [problem]}, 0.0
             recorded.message_id = secrets.token_urlsafe(16)
             return 202, {"_message_id": recorded.message_id}, 0.0
-
-
-def _quiet_handler() -> type:
-    from werkzeug.serving import WSGIRequestHandler
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:  # no access log line per request
-            pass
-
-    return Quiet
 
 
 def _invalid(body: dict) -> dict | None:
