@@ -103,6 +103,14 @@ class Manager:
 
         return UserRepository(lambda: self.db)
 
+    @functools.cached_property
+    def ai(self) -> Any:
+        """The AI library (functions/ai, docs/ai.md); no provider SDK is imported until a request."""
+        with self._lock:
+            from functions.ai import AI
+
+            return self.__dict__.get("ai") or AI(self)
+
     @property
     def email(self) -> Any:
         """The e-mail library (functions/email), made on first use; thread-safe."""

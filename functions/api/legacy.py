@@ -43,6 +43,7 @@ REST_EQUIVALENTS = {
     "admin:cron": ("admin/cron", "post"),
     "admin:send-email": ("admin/email", "post"),
     "general:send-email": ("general/email", "post"),
+    "admin:infer-contact": ("admin/infer-contact", "post"),
 }
 
 

@@ -131,7 +131,7 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
 
 class _Injectables(dict):
     """What a handler may ask for by name (``inject.INJECTABLE``): the cheap ones filled in,
-    the Firestore client and the logger made only when a handler asks for them."""
+    the Firestore client, the logger and the AI library made only when a handler asks for them."""
 
     def __init__(self, manager: Manager, assistant: Assistant) -> None:
         parsed = assistant.parsed
@@ -148,6 +148,8 @@ class _Injectables(dict):
             value = self._assistant.log
         elif name == "email":
             value = self._manager.email
+        elif name == "ai":
+            value = self._manager.ai.for_caller(self._assistant.usage)
         else:
             raise KeyError(name)
         self[name] = value

@@ -21,4 +21,5 @@ FUNCTIONS_TEST_ENV = {
     "STRIPE_WEBHOOK_SECRET": "whsec_test",
     "STRIPE_MAX_NETWORK_RETRIES": "1",
     "UNSUBSCRIBE_HMAC_KEY": "test-unsubscribe-hmac-key",  # e-mail: no SENDGRID_API_KEY → the local mailbox
+    "BEM_AI_PROVIDER": "test",  # AI-backed routes answer from the scripted provider (docs/ai.md)
 }

@@ -86,3 +86,21 @@ def test_the_sendgrid_sdk_is_imported_on_the_first_sendgrid_send_only(bem_root):
     out = subprocess.run([sys.executable, "-c", EMAIL_PROBE], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {"start": False, "mailbox send": False, "sendgrid provider": True}
+
+
+COLD_REQUEST = """
+import json, sys
+import main
+from functions.wsgi import api_app
+response = api_app(main.manager).test_client().get("/backend-manager/test/health")
+main.manager.ai  # the AI library itself is cheap; its SDKs load on the first AI request
+heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "sendgrid", "mjml") if m in sys.modules]
+print(json.dumps({"status": response.status_code, "heavy": heavy}))
+"""
+
+
+def test_a_bm_api_request_imports_no_ai_sdk(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root), "BEM_TESTING": "true"}
+    out = subprocess.run([sys.executable, "-c", COLD_REQUEST], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"status": 200, "heavy": []}
