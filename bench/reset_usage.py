@@ -1,8 +1,9 @@
 """Benchmark: the reset-usage daily job over many users.
 
 Seeds ``--users`` users of whom ``--active`` (default 25%) used something yesterday
-(non-zero daily counters and the ``usageActive`` marker the usage meter writes); the
-rest have zero daily counters. Also seeds anonymous ``usage/{ip}`` documents. Then runs
+(non-zero daily counters); of those, ``--bem-share`` (default 20%) carry BEM-written counters
+(``last.timestampUNIX`` of yesterday, no marker: a migrated BEM user) and the rest the
+``usageActive`` marker the port's meter writes. The other users have zero daily counters. Also seeds anonymous ``usage/{ip}`` documents. Then runs
 the job as the cron would on a mid-month day and reports what it read and wrote.
 The job is run for 5,000 users and for ``--users`` to show that time grows linearly
 (after a warm-up run; each size is seeded afresh ``--repeat`` times, the median run is reported).
@@ -32,6 +33,8 @@ from functions.usage.reset import reset_usage  # noqa: E402
 
 NOW = dt.datetime(2024, 4, 15, 0, 0, 5, tzinfo=dt.UTC)  # a mid-month run, just after 00:00 UTC
 YESTERDAY, THIS_MONTH = "2024-04-14", "2024-04"
+YESTERDAY_UNIX = int(dt.datetime(2024, 4, 14, 18, 0, tzinfo=dt.UTC).timestamp())
+METRICS = ("requests", "tests")  # BEM's selection: requests + every product limit metric
 SMALL = 5000
 PROJECT = "demo-bem-bench"  # its own emulator project: clearing it touches no one else's data
 
@@ -50,12 +53,13 @@ def make_db() -> Any:
     return MemoryFirestore(PROJECT)
 
 
-def metric(monthly: int, daily: int, total: int) -> dict:
-    return {"monthly": monthly, "daily": daily, "total": total, "last": {"id": None, "timestamp": None, "timestampUNIX": 0}}
+def metric(monthly: int, daily: int, total: int, last_unix: int = 0) -> dict:
+    return {"monthly": monthly, "daily": daily, "total": total, "last": {"id": None, "timestamp": None, "timestampUNIX": last_unix}}
 
 
-def seed(db: Any, users: int, active_share: float, rng: random.Random) -> int:
-    """Users (``active_share`` of them active yesterday) and users // 20 anonymous IP documents."""
+def seed(db: Any, users: int, active_share: float, rng: random.Random, bem_share: float = 0.2) -> int:
+    """Users (``active_share`` of them active yesterday, ``bem_share`` of those with BEM-written
+    counters and no marker) and users // 20 anonymous IP documents."""
     active = 0
     batch, pending = db.batch(), 0
     for index in range(users):
@@ -66,7 +70,11 @@ def seed(db: Any, users: int, active_share: float, rng: random.Random) -> int:
             document["usage"] = {"requests": metric(daily + rng.randint(0, 40), daily, daily + rng.randint(0, 500))}
             if rng.random() < 0.3:
                 document["usage"]["tests"] = metric(2, 1, 9)
-            document["usageActive"] = {"day": YESTERDAY, "month": THIS_MONTH}
+            if rng.random() < bem_share:
+                for counters in document["usage"].values():
+                    counters["last"]["timestampUNIX"] = YESTERDAY_UNIX
+            else:
+                document["usageActive"] = {"day": YESTERDAY, "month": THIS_MONTH}
         elif rng.random() < 0.5:  # used the product earlier this month, not yesterday
             document["usage"] = {"requests": metric(rng.randint(1, 40), 0, rng.randint(1, 500))}
             document["usageActive"] = {"month": THIS_MONTH}
@@ -86,15 +94,15 @@ def seed(db: Any, users: int, active_share: float, rng: random.Random) -> int:
     return active
 
 
-def run(users: int, active_share: float, seed_value: int) -> dict[str, Any]:
+def run(users: int, active_share: float, seed_value: int, bem_share: float = 0.2) -> dict[str, Any]:
     db = make_db()
-    active = seed(db, users, active_share, random.Random(seed_value))
+    active = seed(db, users, active_share, random.Random(seed_value), bem_share)
     stats_before = dict(getattr(db, "stats", {}))
     gc.collect()
     gc.disable()  # as timeit does: a collection pass over the seeded store is not the job's cost
     try:
         started = time.perf_counter()
-        summary = reset_usage(db, NOW)
+        summary = reset_usage(db, NOW, metrics=METRICS)
         seconds = time.perf_counter() - started
     finally:
         gc.enable()
@@ -109,16 +117,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20000)
     parser.add_argument("--active", type=float, default=0.25, help="share of users active yesterday")
+    parser.add_argument("--bem-share", type=float, default=0.2, help="share of active users with BEM counters, no marker")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5, help="runs per size; the median is reported")
     args = parser.parse_args()
     backend = "emulator" if os.environ.get("FIRESTORE_EMULATOR_HOST") else "in-memory"
-    print(f"reset-usage benchmark ({backend} Firestore), run at {NOW.isoformat()}, {args.active:.0%} of users active")
+    print(
+        f"reset-usage benchmark ({backend} Firestore), run at {NOW.isoformat()}, {args.active:.0%} of users active, "
+        f"{args.bem_share:.0%} of them with BEM counters and no marker"
+    )
 
-    run(100, args.active, args.seed)  # warm-up: imports, first client
+    run(100, args.active, args.seed, args.bem_share)  # warm-up: imports, first client
 
     def median(users: int) -> dict[str, Any]:
-        runs = sorted((run(users, args.active, args.seed) for _ in range(max(args.repeat, 1))), key=lambda r: r["seconds"])
+        runs = sorted(
+            (run(users, args.active, args.seed, args.bem_share) for _ in range(max(args.repeat, 1))), key=lambda r: r["seconds"]
+        )
         return runs[len(runs) // 2]
 
     small = median(min(SMALL, args.users))

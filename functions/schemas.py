@@ -4,6 +4,7 @@ A schema module ``schemas/{path}/{method}.py`` (fallback ``index.py``) defines e
 
     class Schema(BaseModel):              # a fixed model
         name: Clean[str] = ""
+        bio: Annotated[str, Sanitized] = ""   # HTML stripped on this route
         body: Annotated[str, Unsanitized] = ""
 
 or a function of the request that returns one (plan-dependent limits)::
@@ -14,7 +15,10 @@ or a function of the request that returns one (plan-dependent limits)::
             count: Annotated[int, Field(ge=1, le=limit)] = 10
         return Schema
 
-Standard pydantic constraints reject bad values with a 400 that names the field.
+Strings are always trimmed. HTML is stripped only where asked (BEM 5.11): on every field of a
+route with ``RouteOptions(sanitize=True)`` except those marked ``Unsanitized``, and on fields
+marked ``Sanitized`` on any route. Standard pydantic constraints reject bad values with a 400
+that names the field.
 ``Clamp(lo, hi)`` reproduces BEM's softer rule: numbers are clamped, strings and
 lists truncated. ``Clean`` collapses whitespace and strips control characters.
 """
@@ -27,17 +31,23 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 
-__all__ = ["BaseModel", "Clamp", "Clean", "Field", "Unsanitized"]
+__all__ = ["BaseModel", "Clamp", "Clean", "Field", "Sanitized", "Unsanitized"]
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class _UnsanitizedMarker:
-    """Marks a field whose HTML must be kept (``sanitize: false`` in BEM)."""
+    """Marks a field whose HTML is kept even on a route with ``sanitize=True`` (``sanitize: false`` in BEM)."""
+
+
+@dataclass(frozen=True)
+class _SanitizedMarker:
+    """Marks a field whose HTML is stripped on any route (the opt-in at field level)."""
 
 
 Unsanitized = _UnsanitizedMarker()
+Sanitized = _SanitizedMarker()
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")

@@ -8,11 +8,19 @@
    and, if missing, provisioned (Admin SDK users skip the auth triggers).
 4. Anything else must match a user's ``api.privateKey``.
 
-No credential → anonymous. A credential that does not check out → 401.
+No credential → anonymous. A credential that does not check out (expired, revoked, unknown,
+over-long or malformed) → 401 on a route that requires a user or an admin; anonymous (logged
+at info) on any other route, as BEM does, so a web client with a stale token still reads
+public routes. A wrong ``backendManagerKey`` is always 401: it is only ever sent by a server
+holding the secret, and a silent downgrade would hide its misconfiguration.
+
+Tokens are checked for length and characters before anything else, so a malformed value never
+reaches Firebase Auth or a Firestore query.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +30,21 @@ from functions.errors import Unauthorized
 from functions.user import UserDoc
 
 if TYPE_CHECKING:
+    from functions.api.options import Requirement
     from functions.assistant import Assistant
 
-def authenticate(assistant: Assistant) -> CurrentUser:
+MAX_ID_TOKEN = 4096
+"""Firebase ID tokens are ~1 KB; custom claims can grow them, never past this."""
+MAX_API_KEY = 256
+"""BEM's keys are 256-bit (base58, ~44 chars), the port's ``token_urlsafe(32)`` (43 chars)."""
+MAX_ADMIN_KEY = 1024
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_API_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+
+def authenticate(assistant: Assistant, require: Requirement = None) -> CurrentUser:
+    """The caller. ``require`` is the route's requirement: with none, a bad token means anonymous."""
     data, request = assistant.data, assistant.request
     admin_key = data.get("backendManagerKey")
     if admin_key:
@@ -32,13 +52,27 @@ def authenticate(assistant: Assistant) -> CurrentUser:
     token = _token_from(request, data)
     if not token:
         return CurrentUser()
+    try:
+        return _token_user(assistant, token)
+    except Unauthorized as error:
+        if require:
+            raise
+        assistant.log.info("credential ignored on a public route (answered as anonymous): %s", error.message)
+        return CurrentUser()
+
+
+def _token_user(assistant: Assistant, token: str) -> CurrentUser:
     if token.count(".") == 2:
+        if len(token) > MAX_ID_TOKEN or not _ID_TOKEN.fullmatch(token):
+            raise Unauthorized("Invalid or expired ID token")
         return _id_token_user(assistant, token)
+    if len(token) > MAX_API_KEY or not _API_KEY.fullmatch(token):
+        raise Unauthorized("Invalid API key")
     return _api_key_user(assistant, token)
 
 
 def _admin_key_user(given: str) -> CurrentUser:
-    if not secret_matches("BACKEND_MANAGER_KEY", given):
+    if len(given) > MAX_ADMIN_KEY or not secret_matches("BACKEND_MANAGER_KEY", given):
         raise Unauthorized("Invalid backendManagerKey")
     doc = UserDoc.model_validate({"roles": {"admin": True}})
     return CurrentUser(authenticated=True, method="admin-key", doc=doc)

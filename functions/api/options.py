@@ -22,11 +22,13 @@ class RouteOptions:
     setup_settings: bool = True
     """Validate the request data against the route's schema, if it has one."""
 
-    sanitize: bool = True
-    """Strip HTML from incoming strings (fields marked ``Unsanitized`` opt out)."""
+    sanitize: bool = False
+    """Strip HTML from every incoming string (fields marked ``Unsanitized`` opt out). Off by
+    default, as in BEM 5.11: strings are only trimmed, and fields marked ``Sanitized`` are
+    stripped on any route. Escape user text where it is rendered as HTML."""
 
     include_non_schema_settings: bool = False
-    """Keep request keys the schema does not declare (they are always sanitized)."""
+    """Keep request keys the schema does not declare (sanitized only when ``sanitize`` is on)."""
 
     environments: tuple[str, ...] | None = None
     """Only serve in these environments (e.g. test routes); elsewhere answer 404."""

@@ -106,7 +106,7 @@ def _run_route(manager: Manager, assistant: Assistant, route: LoadedRoute, path:
     if data.get("wakeup"):
         return assistant.respond({"wakeup": True})
     if options.authenticate:
-        assistant.user = authenticate(assistant)
+        assistant.user = authenticate(assistant, options.require)
     if options.require:
         assistant.user.require(options.require)
     if options.setup_usage:

@@ -1,6 +1,8 @@
 """Resolve a route's schema, then trim → sanitize → validate the request data.
 
-Trimming and sanitizing run before validation so constraints see the clean value.
+Trimming always runs; HTML sanitizing only where asked (BEM 5.11): every field of a route with
+``sanitize=True`` but those marked ``Unsanitized``, and fields marked ``Sanitized`` anywhere.
+Both run before validation so constraints see the clean value.
 Unknown keys are dropped unless the route sets ``include_non_schema_settings``.
 A failure answers 400 naming the field path (``items.2.name``).
 """
@@ -19,7 +21,7 @@ from functions.api.modules import import_file
 from functions.api.options import CREDENTIAL_KEYS
 from functions.api.sanitize import sanitize_value, trim_value
 from functions.errors import SetupError, ValidationError
-from functions.schemas import _UnsanitizedMarker
+from functions.schemas import _SanitizedMarker, _UnsanitizedMarker
 
 
 class SchemaTable:
@@ -78,14 +80,14 @@ def build_settings(model: type[pydantic.BaseModel] | None, data: dict, *, saniti
     incoming = trim_value(incoming)
     if model is None:
         return sanitize_value(incoming) if sanitize else incoming
-    raw_fields = _unsanitized_fields(model)
+    raw_fields, stripped_fields = _marked_fields(model, _UnsanitizedMarker), _marked_fields(model, _SanitizedMarker)
     prepared = {}
     for key, value in incoming.items():
         known = key in model.model_fields or any(f.alias == key for f in model.model_fields.values())
         if not known and not include_extra:
             continue
-        keep_html = known and key in raw_fields
-        prepared[key] = value if (keep_html or not sanitize) else sanitize_value(value)
+        strip = not (known and key in raw_fields) if sanitize else (known and key in stripped_fields)
+        prepared[key] = sanitize_value(value) if strip else value
     target = _allowing_extra(model) if include_extra else model
     try:
         return target.model_validate(prepared)
@@ -100,13 +102,14 @@ def _allowing_extra(model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]
     return type(model.__name__, (model,), {"model_config": config, "__module__": model.__module__})
 
 
-@functools.lru_cache(maxsize=256)
-def _unsanitized_fields(model: type[pydantic.BaseModel]) -> set[str]:
-    names = set()
+@functools.lru_cache(maxsize=512)
+def _marked_fields(model: type[pydantic.BaseModel], marker: type) -> frozenset[str]:
+    """Names and aliases of the top-level fields annotated with ``marker`` (``Sanitized``/``Unsanitized``)."""
+    names: set[str] = set()
     for name, info in model.model_fields.items():
-        if any(isinstance(meta, _UnsanitizedMarker) for meta in info.metadata):
+        if any(isinstance(meta, marker) for meta in info.metadata):
             names.update({name, info.alias or name})
-    return names
+    return frozenset(names)
 
 
 def _validation_error(error: pydantic.ValidationError) -> ValidationError:

@@ -266,13 +266,23 @@ class DocumentSnapshot:
 
 
 # queries ---------------------------------------------------------------------
+def _comparable(a: Any, b: Any) -> bool:
+    """Firestore's inequality filters only match values of the filter value's type (numbers with numbers)."""
+    if a is _NOT_FOUND or a is None:
+        return False
+    numbers = (int, float)
+    if isinstance(b, numbers) and not isinstance(b, bool):
+        return isinstance(a, numbers) and not isinstance(a, bool)
+    return isinstance(a, type(b)) or isinstance(b, type(a))
+
+
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a is not _NOT_FOUND and a != b,
-    "<": lambda a, b: a is not _NOT_FOUND and a is not None and a < b,
-    "<=": lambda a, b: a is not _NOT_FOUND and a is not None and a <= b,
-    ">": lambda a, b: a is not _NOT_FOUND and a is not None and a > b,
-    ">=": lambda a, b: a is not _NOT_FOUND and a is not None and a >= b,
+    "<": lambda a, b: _comparable(a, b) and a < b,
+    "<=": lambda a, b: _comparable(a, b) and a <= b,
+    ">": lambda a, b: _comparable(a, b) and a > b,
+    ">=": lambda a, b: _comparable(a, b) and a >= b,
     "in": lambda a, b: a in b,
     "not-in": lambda a, b: a is not _NOT_FOUND and a not in b,
     "array-contains": lambda a, b: isinstance(a, list) and b in a,

@@ -28,9 +28,16 @@ def month_key(moment: dt.datetime) -> str:
 
 def effective_metrics(holder: dict | None, now: dt.datetime) -> dict[str, dict]:
     """Metrics in ``holder`` (``{metric: {...}, "usageActive": {...}}``) as of ``now``:
-    daily (monthly) counts written on an earlier day (month) read as 0."""
+    daily (monthly) counts written on an earlier day (month) read as 0.
+
+    The port's meter dates counters with the ``usageActive`` marker. Counters BEM wrote carry
+    no marker: each is dated by its own ``last.timestampUNIX`` (BEM sets it on every
+    increment), so a migrated user's counts from yesterday no longer count today even before
+    the reset job runs. Without either date the counts are taken as today's (the next daily
+    reset zeroes them)."""
     holder = holder or {}
     marker = holder.get(ACTIVE_FIELD) if isinstance(holder.get(ACTIVE_FIELD), dict) else {}
+    marked = bool(marker.get("day") or marker.get("month"))
     stale_day = bool(marker.get("day")) and marker["day"] < day_key(now)
     stale_month = bool(marker.get("month")) and marker["month"] < month_key(now)
     metrics = {}
@@ -38,12 +45,22 @@ def effective_metrics(holder: dict | None, now: dt.datetime) -> dict[str, dict]:
         if name == ACTIVE_FIELD or not isinstance(raw, dict):
             continue
         metric = metric_of(raw)
-        if stale_day or stale_month:
+        day_over, month_over = (stale_day, stale_month) if marked else _dated_by_last_use(metric, now)
+        if day_over or month_over:
             metric["daily"] = 0
-        if stale_month:
+        if month_over:
             metric["monthly"] = 0
         metrics[name] = metric
     return metrics
+
+
+def _dated_by_last_use(metric: dict, now: dt.datetime) -> tuple[bool, bool]:
+    """(day over, month over) for a counter without marker, from its ``last.timestampUNIX``."""
+    last = metric["last"].get("timestampUNIX")
+    if not isinstance(last, (int, float)) or isinstance(last, bool) or last <= 0:
+        return False, False
+    used = dt.datetime.fromtimestamp(last, dt.UTC)
+    return day_key(used) < day_key(now), month_key(used) < month_key(now)
 
 
 def metric_of(raw: Any) -> dict[str, Any]:

@@ -103,7 +103,7 @@ class Usage:
         doc = self.manager.users.get(uid)
         if doc is None:
             raise NotFound(f"User {uid} not found")
-        other = Usage._for_doc(self.manager, uid, doc)
+        other = Usage._for_doc(self.manager, uid, doc, clock=self.clock)
         self.storage, self.key, self.plan, self.api_key = "user", uid, other.plan, other.api_key
         self._stored = other._stored
         self._reset_pending()

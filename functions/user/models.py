@@ -1,18 +1,27 @@
-"""The user document ``users/{uid}``: BEM's whole default shape as pydantic models.
+"""The user document ``users/{uid}``: BEM's whole default shape (``helpers/user.js`` SCHEMA) as pydantic models.
 
 Dump with ``doc.dump()`` to get BEM's camelCase keys. Unknown keys a project adds are kept.
+Stored documents are read with ``UserDoc.from_stored`` (``functions.user.tolerant``), which never
+fails: a field of the wrong type falls back to its default for the request and is logged.
+
+What the framework decides on is typed strictly, so a bad value cannot grant anything:
+``roles.*`` are ``StrictBool`` (only ``true`` makes an admin, not ``"yes"``), and the subscription
+status is one of BEM's three values.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic.alias_generators import to_camel
 
 from functions.timestamps import Stamp
 
 SubscriptionStatus = Literal["active", "suspended", "cancelled"]
+ConsentStatus = str
+"""``granted`` or ``revoked`` (BEM keeps it a string so later states do not break the schema)."""
+CONSENT_SOURCES = ("signup", "account", "admin", "imported", "sendgrid", "beehiiv")
 
 
 class DocModel(BaseModel):
@@ -20,6 +29,13 @@ class DocModel(BaseModel):
 
     def dump(self) -> dict:
         return self.model_dump(by_alias=True, mode="json")
+
+    @classmethod
+    def from_stored(cls, data: Any, *, uid: str | None = None, path: str = "") -> Any:
+        """Read a stored (maybe partial, maybe malformed) document: never raises."""
+        from functions.user.tolerant import read_tolerantly
+
+        return read_tolerantly(cls, data, uid=uid, prefix=path)
 
 
 class AuthInfo(DocModel):
@@ -75,9 +91,9 @@ class Subscription(DocModel):
 
 
 class Roles(DocModel):
-    admin: bool = False
-    beta_tester: bool = False
-    developer: bool = False
+    admin: StrictBool = False
+    beta_tester: StrictBool = False
+    developer: StrictBool = False
 
 
 class Flags(DocModel):
@@ -86,7 +102,7 @@ class Flags(DocModel):
 
 class Affiliate(DocModel):
     code: str | None = None
-    referrals: list[dict] = []
+    referrals: list[Any] = []
 
 
 class Metadata(DocModel):
@@ -105,10 +121,15 @@ class Geolocation(DocModel):
 
 
 class Client(DocModel):
-    user_agent: str | None = None
     language: str | None = None
+    mobile: bool | None = False
+    device: str | None = None
     platform: str | None = None
-    mobile: bool | None = None
+    browser: str | None = None
+    vendor: str | None = None
+    runtime: str | None = None
+    user_agent: str | None = None
+    url: str | None = None
 
 
 class Activity(DocModel):
@@ -164,28 +185,59 @@ class Personal(DocModel):
     telephone: Telephone = Telephone()
 
 
-class AttributionEntry(DocModel):
+class AffiliateAttribution(DocModel):
     code: str | None = None
-    tags: dict = {}
+    timestamp: str | None = None
+    url: str | None = None
+    page: str | None = None
+
+
+class UtmAttribution(DocModel):
+    tags: dict[str, Any] = {}
     timestamp: str | None = None
     url: str | None = None
     page: str | None = None
 
 
 class Attribution(DocModel):
-    affiliate: AttributionEntry = AttributionEntry()
-    utm: AttributionEntry = AttributionEntry()
+    affiliate: AffiliateAttribution = AffiliateAttribution()
+    utm: UtmAttribution = UtmAttribution()
 
 
-class ConsentEntry(DocModel):
-    status: Literal["granted", "denied"] | None = None
-    date: Stamp = Stamp()
+class ConsentEvent(DocModel):
+    """When and how a consent was granted or revoked (nulls at the leaves when it never was)."""
+
+    timestamp: str | None = None
+    timestamp_unix: int | None = Field(default=None, alias="timestampUNIX")
     source: str | None = None
+    ip: str | None = None
+    text: str | None = None
+
+
+class LegalConsent(DocModel):
+    """Legal consent has no ``revokedAt``: revoking it means deleting the account."""
+
+    status: ConsentStatus = "revoked"
+    granted_at: ConsentEvent = ConsentEvent()
+
+    @property
+    def granted(self) -> bool:
+        return self.status == "granted"
+
+
+class MarketingConsent(DocModel):
+    status: ConsentStatus = "revoked"
+    granted_at: ConsentEvent = ConsentEvent()
+    revoked_at: ConsentEvent = ConsentEvent()
+
+    @property
+    def granted(self) -> bool:
+        return self.status == "granted"
 
 
 class Consent(DocModel):
-    legal: ConsentEntry = ConsentEntry()
-    marketing: ConsentEntry = ConsentEntry()
+    legal: LegalConsent = LegalConsent()
+    marketing: MarketingConsent = MarketingConsent()
 
 
 class UserDoc(DocModel):
@@ -199,6 +251,6 @@ class UserDoc(DocModel):
     api: ApiKeys = ApiKeys()
     usage: dict[str, UsageMetric] = {}
     personal: Personal = Personal()
-    oauth2: dict = {}
+    oauth2: dict[str, Any] = {}
     attribution: Attribution = Attribution()
     consent: Consent = Consent()

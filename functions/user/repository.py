@@ -24,7 +24,7 @@ class UserRepository:
 
     def get(self, uid: str) -> UserDoc | None:
         snapshot = self.ref(uid).get()
-        return UserDoc.model_validate(snapshot.to_dict()) if snapshot.exists else None
+        return UserDoc.from_stored(snapshot.to_dict(), uid=uid) if snapshot.exists else None
 
     def provision(self, uid: str, email: str | None = None, *, display_name: str | None = None, created: Stamp | None = None) -> tuple[UserDoc, bool]:
         """Create the default document unless it exists. Returns (document, created_now).
@@ -52,5 +52,5 @@ class UserRepository:
 
         query = self.db.collection(COLLECTION).where(filter=FieldFilter("api.privateKey", "==", private_key)).limit(1)
         for snapshot in query.stream():
-            return snapshot.id, UserDoc.model_validate(snapshot.to_dict())
+            return snapshot.id, UserDoc.from_stored(snapshot.to_dict(), uid=snapshot.id)
         return None

@@ -69,5 +69,6 @@ def _subscription_of(account: Any) -> Subscription:
         return doc.subscription
     if isinstance(account, dict):
         raw = account.get("subscription", account if "status" in account else {})
-        return Subscription.model_validate(raw or {})
+        auth = account.get("auth") if isinstance(account.get("auth"), dict) else {}
+        return Subscription.from_stored(raw or {}, uid=auth.get("uid"), path="subscription")
     raise TypeError(f"cannot read a subscription from {type(account).__name__}")

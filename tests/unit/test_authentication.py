@@ -33,22 +33,22 @@ def test_id_token_in_bearer_cookie_or_body(bm, accounts):
     assert bm.get("test/authenticate", query={"authenticationToken": token}).json["uid"] == uid
 
 
-def test_expired_id_token_is_401(bm, accounts):
+def test_expired_id_token_is_401_where_a_user_is_required(bm, accounts):
     old = emulator_id_token(accounts["basic"].uid, issued_at=int(time.time()) - 7200, expires_in=3600)
-    response = bm.as_(old).get("test/authenticate")
+    response = bm.as_(old).get("user")
     assert response.status == 401
     assert response.error == "Invalid or expired ID token"
 
 
-def test_tampered_token_is_401(bm, accounts):
+def test_tampered_token_is_401_where_a_user_is_required(bm, accounts):
     header, payload, _ = accounts["basic"].token.split(".")
     tampered = f"{header}.{payload[:-4]}AAAA."
-    assert bm.as_(tampered).get("test/authenticate").status == 401
+    assert bm.as_(tampered).get("user").status == 401
 
 
-def test_token_for_another_project_is_401(bm, accounts):
+def test_token_for_another_project_is_401_where_a_user_is_required(bm, accounts):
     foreign = emulator_id_token(accounts["basic"].uid, project="demo-other")
-    assert bm.as_(foreign).get("test/authenticate").status == 401
+    assert bm.as_(foreign).get("user").status == 401
 
 
 def test_api_key_authenticates_its_owner(bm, accounts, firestore):
@@ -59,8 +59,8 @@ def test_api_key_authenticates_its_owner(bm, accounts, firestore):
     assert bm.as_(private_key).get("test/authenticate").json["uid"] == accounts["premium-active"].uid
 
 
-def test_unknown_api_key_is_401(bm):
-    response = bm.as_("not-a-real-key").get("test/authenticate")
+def test_unknown_api_key_is_401_where_a_user_is_required(bm):
+    response = bm.as_("not-a-real-key").get("user")
     assert response.status == 401
     assert response.error == "Invalid API key"
 

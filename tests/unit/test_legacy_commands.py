@@ -39,7 +39,7 @@ def test_project_command_module_and_pre_post_hooks(project, layered):
     manager.on_api(hook)
     response = client.command("general:shout", {"text": "hi <b>there</b>"})
     assert response.status == 200
-    assert response.json == {"shout": "HI THERE"}
+    assert response.json == {"shout": "HI <B>THERE</B>"}  # trimmed only, as BEM 5.11
     assert response.headers["x-hooked"] == "yes"
     assert calls == [("general:shout", "pre"), ("general:shout", "post")]
 

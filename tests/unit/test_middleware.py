@@ -95,7 +95,24 @@ def test_wakeup_short_circuits_before_authentication(bm):
     assert response.json == {"wakeup": True}
 
 
-def test_strings_are_trimmed_and_html_stripped_but_opt_out_keeps_html(project, layered):
+def test_strings_are_trimmed_and_html_kept_by_default(project, layered):
+    write(
+        project / "schemas/post/post.py",
+        """
+        from functions.schemas import BaseModel
+        class Schema(BaseModel):
+            title: str
+            tags: list[str] = []
+        """,
+    )
+    write(project / "routes/post/post.py", "def main(settings):\n    return settings\n")
+    _, client = layered()
+    response = client.post("post", {"title": "  a <b>b</b> & https://x.test/?a=1&b=2  ", "tags": [" <i>a</i> "]})
+    assert response.status == 200
+    assert response.json == {"title": "a <b>b</b> & https://x.test/?a=1&b=2", "tags": ["<i>a</i>"]}
+
+
+def test_a_route_opts_in_to_html_stripping_and_a_field_opts_out(project, layered):
     write(
         project / "schemas/post/post.py",
         """
@@ -107,7 +124,10 @@ def test_strings_are_trimmed_and_html_stripped_but_opt_out_keeps_html(project, l
             tags: list[str] = []
         """,
     )
-    write(project / "routes/post/post.py", "def main(settings):\n    return settings\n")
+    write(
+        project / "routes/post/post.py",
+        "from functions.api import RouteOptions\nOPTIONS = RouteOptions(sanitize=True)\ndef main(settings):\n    return settings\n",
+    )
     _, client = layered()
     response = client.post("post", {
         "title": "  <b>Hi</b> <script>alert(1)</script>there  ",
@@ -118,13 +138,21 @@ def test_strings_are_trimmed_and_html_stripped_but_opt_out_keeps_html(project, l
     assert response.json == {"title": "Hi there", "body": "<p>kept &amp; <em>rich</em></p>", "tags": ["a", "Tom & Jerry"]}
 
 
-def test_route_can_disable_sanitizing(project, layered):
+def test_a_sanitized_field_is_stripped_on_any_route(project, layered):
     write(
-        project / "routes/raw/post.py",
-        "from functions.api import RouteOptions\nOPTIONS = RouteOptions(sanitize=False)\ndef main(settings):\n    return settings\n",
+        project / "schemas/bio/post.py",
+        """
+        from typing import Annotated
+        from functions.schemas import BaseModel, Sanitized
+        class Schema(BaseModel):
+            bio: Annotated[str, Sanitized]
+            link: str = ""
+        """,
     )
+    write(project / "routes/bio/post.py", "def main(settings):\n    return settings\n")
     _, client = layered()
-    assert client.post("raw", {"html": "<b>x</b>"}).json == {"html": "<b>x</b>"}
+    response = client.post("bio", {"bio": " <script>x()</script><b>Hello</b> ", "link": "https://x.test/?a=1&b=2"})
+    assert response.json == {"bio": "Hello", "link": "https://x.test/?a=1&b=2"}
 
 
 def test_unexpected_exception_is_a_generic_500_without_details(project, layered):

@@ -65,7 +65,7 @@ def test_cancel_at_period_end(bm, stripe_fake, firestore, accounts, account):
     assert stripe_fake.requests_to("DELETE", "/v1/subscriptions/.*") == []
     cancellation = firestore.get("payments-orders/0000-0000-0001")["requests"]["cancellation"]
     assert cancellation["reason"] == "too expensive"
-    assert cancellation["feedback"] == "nice app"
+    assert cancellation["feedback"] == "<b>nice</b> app"  # stored as sent (BEM 5.11); escaped where rendered
     assert cancellation["date"]["timestampUNIX"] > 0
 
 

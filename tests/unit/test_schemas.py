@@ -46,11 +46,11 @@ def test_defaults_coercion_and_dropped_unknown_keys(project, layered):
     assert client.post("thing", {"count": "7", "other": 1}).json == {"count": 7, "label": "x"}
 
 
-def test_include_non_schema_settings_keeps_extras_sanitized(project, layered):
+def test_include_non_schema_settings_keeps_extras_sanitized_when_the_route_sanitizes(project, layered):
     write(project / "schemas/thing/post.py", "from functions.schemas import BaseModel\nclass Schema(BaseModel):\n    count: int = 1\n")
     write(
         project / "routes/thing/post.py",
-        "from functions.api import RouteOptions\nOPTIONS = RouteOptions(include_non_schema_settings=True)\n"
+        "from functions.api import RouteOptions\nOPTIONS = RouteOptions(include_non_schema_settings=True, sanitize=True)\n"
         "def main(settings):\n    return {'count': settings.count, 'extra': settings.model_extra}\n",
     )
     _, client = layered()

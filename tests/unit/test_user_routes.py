@@ -75,28 +75,64 @@ def test_unknown_affiliate_code_is_recorded_but_credits_nobody(bm, firestore, ne
     assert response.json == {"signedUp": True, "referred": False}
 
 
-def test_signup_records_consent_choices(bm, firestore, new_user):
+def test_signup_records_consent_in_bems_shape_stamped_with_the_auth_creation_time(bm, firestore, manager, new_user):
     consent = {"legal": {"granted": True, "text": "I accept the terms"}, "marketing": {"granted": False}}
-    assert new_user("u-consent").post("user/signup", {"consent": consent}).status == 200
-    stored = firestore.get("users/u-consent")["consent"]
-    assert stored["legal"]["status"] == "granted"
-    assert stored["legal"]["text"] == "I accept the terms"
-    assert stored["legal"]["source"] == "signup"
-    assert stored["legal"]["date"]["timestampUNIX"] > 0
-    assert stored["marketing"]["status"] == "denied"
+    client = new_user("u-consent")
+    created = manager.services["auth_admin"].get_user("u-consent").created
+    assert client.post("user/signup", {"consent": consent}, headers={"X-Forwarded-For": "203.0.113.9"}).status == 200
+    doc = firestore.get("users/u-consent")
+    legal, marketing = doc["consent"]["legal"], doc["consent"]["marketing"]
+    assert legal == {"status": "granted", "grantedAt": {
+        "timestamp": created.timestamp, "timestampUNIX": created.timestamp_unix, "source": "signup", "ip": legal["grantedAt"]["ip"],
+        "text": "I accept the terms"}}
+    assert "revokedAt" not in legal
+    assert marketing["status"] == "revoked"
+    assert marketing["grantedAt"] == {"timestamp": None, "timestampUNIX": None, "source": None, "ip": None, "text": None}
+    assert (marketing["revokedAt"]["source"], marketing["revokedAt"]["timestampUNIX"]) == ("signup", created.timestamp_unix)
+    assert doc["metadata"]["created"] == created.dump()
+    assert doc["metadata"]["tag"] == "user/signup"
+
+
+def test_signup_merges_the_client_context_into_activity(bm, firestore, new_user):
+    context = {"geolocation": {"country": "DE"}, "client": {"device": "desktop", "userAgent": "from-client"}, "page": "/signup"}
+    response = new_user("u-context").post("user/signup", {"context": context}, headers={"User-Agent": "from-request"})
+    assert response.status == 200
+    activity = firestore.get("users/u-context")["activity"]
+    assert activity["page"] == "/signup"
+    assert activity["geolocation"]["country"] == "DE"
+    assert (activity["client"]["device"], activity["client"]["userAgent"]) == ("desktop", "from-client")
+
+
+def test_signup_writes_every_leaf_of_bems_default_document(bm, firestore, new_user):
+    client = new_user("u-complete")
+    assert client.get("user").status == 200
+    firestore.set("users/u-complete", {"personal": None, "custom": {"kept": True}}, merge=True)
+    assert client.post("user/signup", {}).status == 200
+    doc = firestore.get("users/u-complete")
+    assert doc["custom"] == {"kept": True}
+    assert doc["personal"] is None  # a stored value is never replaced by sign-up
+    assert doc["consent"]["marketing"]["revokedAt"]["source"] == "signup"
+    assert set(doc["activity"]["client"]) >= {"language", "mobile", "device", "platform", "browser", "userAgent", "url"}
 
 
 def test_a_granted_consent_is_never_downgraded_by_signup(bm, firestore, accounts, new_user):
     client = new_user("u-granted")
     assert client.get("user").status == 200  # provisions the document
-    date = {"timestamp": "2024-01-01T00:00:00.000Z", "timestampUNIX": 1704067200}
-    granted = {"status": "granted", "date": date, "source": "form"}
+    when = {"timestamp": "2024-01-01T00:00:00.000Z", "timestampUNIX": 1704067200, "source": "imported", "ip": None, "text": "Yes"}
+    empty = {"timestamp": None, "timestampUNIX": None, "source": None, "ip": None, "text": None}
+    granted = {"status": "granted", "grantedAt": when, "revokedAt": empty}
     firestore.set("users/u-granted", {"consent": {"marketing": granted}}, merge=True)
     response = client.post("user/signup", {"consent": {"legal": {"granted": True}, "marketing": {"granted": False}}})
     assert response.status == 200
     stored = firestore.get("users/u-granted")["consent"]
     assert stored["marketing"] == granted
     assert stored["legal"]["status"] == "granted"
+
+
+def test_signup_refuses_a_consent_decision_that_is_not_a_boolean(bm, new_user):
+    response = new_user("u-truthy").post("user/signup", {"consent": {"marketing": {"granted": "true"}}})
+    assert response.status == 400
+    assert "consent.marketing.granted" in response.error
 
 
 def test_signup_names_the_field_of_bad_input(bm, new_user):
@@ -146,3 +182,24 @@ def test_admin_deletes_another_user_but_users_cannot(bm, firestore, accounts, au
 
 def test_delete_of_an_unknown_user_is_404(bm, auth_admin):
     assert bm.as_("admin").delete("user", {"uid": "nobody"}).status == 404
+
+
+def test_concurrent_signups_complete_once(bm, firestore, new_user):
+    from functions.testing.concurrency import all_at_once
+
+    client = new_user("u-race")
+    assert client.get("user").status == 200
+    statuses = all_at_once(8, lambda: client.post("user/signup", {"consent": {"legal": {"granted": True}}}).status)
+    assert sorted(statuses) == [200] + [400] * 7
+    assert firestore.get("users/u-race")["consent"]["legal"]["status"] == "granted"
+
+
+def test_signup_waits_for_the_document_on_create_is_still_writing(bm, manager, firestore):
+    import threading
+
+    manager.services["auth_admin"].add("u-late", "late@example.com")
+    firestore.set("users/u-late", {"flags": {}})  # on-create has not filled auth.uid yet
+    threading.Timer(0.6, lambda: firestore.set("users/u-late", {"auth": {"uid": "u-late"}}, merge=True)).start()
+    response = bm.as_("admin").post("user/signup", {"uid": "u-late"})
+    assert response.status == 200, response.text
+    assert firestore.get("users/u-late")["flags"]["signupProcessed"] is True

@@ -108,7 +108,7 @@ def test_feedback_is_stored_with_its_owner(bm, firestore, accounts):
     assert response.status == 200, response.text
     stored = firestore.get(f"feedback/{response.json['id']}")
     assert stored["owner"] == {"uid": accounts["basic"].uid}
-    assert (stored["rating"], stored["text"], stored["like"]) == ("love", "Great app", "speed")
+    assert (stored["rating"], stored["text"], stored["like"]) == ("love", "Great <b>app</b>", "speed")  # as sent (BEM 5.11)
     assert stored["created"]["timestampUNIX"] > 0
 
 

@@ -1,13 +1,14 @@
-"""POST /user/signup {attribution?, consent?, affiliateCode?, uid?}: finish a new account.
+"""POST /user/signup {attribution?, context?, consent?, affiliateCode?, uid?}: finish a new account (BEM's route).
 
-Waits briefly for the user document, refuses a second call (400), records attribution,
-consent (a granted consent is never downgraded) and, for the caller's own sign-up, the
-request's activity; then credits the referrer of ``attribution.affiliate.code``.
+Waits for the user document (up to 30 s, as BEM), refuses a second call (400), then writes the
+whole document once: attribution, ``context`` merged into ``activity`` (with the request's
+geolocation/client for one's own sign-up), BEM's consent shape (a granted consent is never
+downgraded), ``metadata.created`` from Auth's creation time. Then ``after_signup`` (referral).
 """
 
 from functions.api import RouteOptions
-from functions.auth.signup import complete_signup, record_referral, wait_for_user
-from functions.email.account import send_welcome_emails
+from functions.auth.admin import auth_admin
+from functions.auth.signup import SignupRequest, after_signup, complete_signup, wait_for_user
 
 OPTIONS = RouteOptions(require="user")
 
@@ -19,13 +20,19 @@ def main(manager, assistant, user, settings):
     code = (settings.attribution.affiliate.code if settings.attribution.affiliate else None) or settings.affiliate_code
     if code and not attribution.get("affiliate", {}).get("code"):
         attribution["affiliate"] = {**attribution.get("affiliate", {}), "code": code}
-    record = {"attribution": attribution} if attribution else {}
+    account = auth_admin(manager).get_user(uid)
+    request = SignupRequest(
+        uid=uid,
+        email=doc.auth.email or (account.email if account else None),
+        attribution=attribution,
+        context=settings.context,
+        consent={kind: (choice.model_dump() if choice else None) for kind, choice in settings.consent},
+        ip=assistant.ip,
+        created=account.created if account and account.created.is_set else None,
+    )
     if uid == user.uid:
-        geolocation = {k: v for k, v in assistant.geolocation.items() if v not in (None, "")}
-        client = {k: v for k, v in assistant.client.items() if v is not None}
-        record["activity"] = {"geolocation": geolocation, "client": client}
-    consent = {kind: (choice.model_dump() if choice else None) for kind, choice in settings.consent}
-    complete_signup(manager, uid, record, consent, assistant.ip)
-    referrer = record_referral(manager, uid, doc.auth.email, code)
-    send_welcome_emails(manager, uid)
-    return {"signedUp": True, "referred": referrer is not None}
+        request.geolocation = {k: v for k, v in assistant.geolocation.items() if v not in (None, "")}
+        request.client = {k: v for k, v in assistant.client.items() if v is not None}
+    record = complete_signup(manager, request)
+    outcome = after_signup(manager, request, record, code)
+    return {"signedUp": True, "referred": outcome.referrer is not None}

@@ -1,6 +1,8 @@
-from typing import Annotated
+"""POST user/signup: BEM's body (``uid``, ``attribution``, ``context``, ``consent``) plus the legacy ``affiliateCode``."""
 
-from pydantic import ConfigDict
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, StrictBool
 
 from functions.schemas import BaseModel, Clean, Field
 
@@ -24,7 +26,9 @@ class Attribution(BaseModel):
 
 
 class ConsentChoice(BaseModel):
-    granted: bool = False
+    """Only ``granted: true`` grants (BEM's strict check); anything but a boolean is a 400."""
+
+    granted: StrictBool | None = None
     text: Text | None = None
 
 
@@ -36,5 +40,7 @@ class Consent(BaseModel):
 class Schema(BaseModel):
     uid: Clean[str] | None = None
     attribution: Attribution = Attribution()
+    context: Annotated[dict[str, Any], Field(max_length=50)] = {}
+    """Client-side facts (``geolocation``, ``client``, ...) merged into ``activity``."""
     affiliate_code: Annotated[Clean[str], Field(max_length=100)] | None = Field(default=None, alias="affiliateCode")
     consent: Consent = Consent()
