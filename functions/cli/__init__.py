@@ -22,13 +22,8 @@ def _register() -> None:
     app.command("indexes")(indexes.indexes)
     app.command("setup")(setup_cmd.setup)
     app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(test_cmd.test)
-    try:
-        from functions.cli import emulator_cmd
-
-        app.command("emulator")(emulator_cmd.emulator)
-    except ImportError:  # pragma: no cover
-        pass
-    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd"), ("mail", "mail_cmd")):
+    for name, module_name in (("cron", "cron_cmd"), ("payments", "payments_cmd"), ("emulator", "emulator_cmd"),
+                              ("stripe", "stripe_cmd"), ("mail", "mail_cmd")):
         try:
             module = __import__(f"functions.cli.{module_name}", fromlist=["app"])
         except ImportError:

@@ -1,9 +1,13 @@
-"""``mgr setup``: validate the config, create .env from the template, report what is missing."""
+"""``mgr setup``: validate the config, write the development ``.env``, report what is missing.
+
+``.env`` is created from ``.env.example`` when absent; every secret the framework generates
+itself gets a fresh random value (an existing value is never replaced). The secrets that need
+the project's own keys are listed with what needs them and what works without them.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 
 import typer
 
@@ -12,10 +16,9 @@ from functions.environment import detect
 
 
 def setup() -> None:
-    """Check the project: config, .env, secrets, indexes. Creates .env from .env.example if absent."""
-    from functions.config import CONFIG_FILE, load_config, missing_secrets
+    """Check the project: config, .env (generated secrets filled in), secrets, indexes."""
+    from functions.config import CONFIG_FILE, load_config
     from functions.errors import ConfigError
-    from functions.indexes import merge_indexes
 
     root = project_root()
     problems = 0
@@ -25,26 +28,50 @@ def setup() -> None:
     except ConfigError as error:
         typer.secho(f"error {error}", fg="red")
         problems += 1
-    env_file, template = root / ".env", root / ".env.example"
-    if not env_file.exists() and template.exists():
-        shutil.copy(template, env_file)
-        typer.secho("fixed .env created from .env.example: fill in the values", fg="yellow")
-    from functions.config import load_dotenv_for
-
-    load_dotenv_for(root, "development")
-    for name in missing_secrets():
-        typer.secho(f"warn  {name} is not set (.env locally, environment in production)", fg="yellow")
+    report_secrets(root)
     for warning in stripe_warnings(os.environ, detect()):
         typer.secho(f"warn  {warning}", fg="yellow")
-    import json
+    report_indexes(root)
+    raise typer.Exit(code=1 if problems else 0)
 
-    index_file = root / "firestore.indexes.json"
+
+def report_secrets(root: os.PathLike[str] | str) -> None:
+    """Fill the generated secrets of ``.env`` and print which user secrets are still unset."""
+    from pathlib import Path
+
+    from dotenv import dotenv_values
+
+    from functions.config.secrets import REGISTRY, fill_generated, missing_secrets
+
+    root = Path(root)
+    existed = (root / ".env").exists()
+    filled = fill_generated(root / ".env", root / ".env.example")
+    verb = "updated" if existed else "created"
+    if filled:
+        typer.secho(f"fixed .env {verb}: generated {', '.join(filled)}", fg="yellow")
+    else:
+        typer.secho("ok    .env has every generated secret", fg="green")
+    missing = set(missing_secrets({**dotenv_values(root / ".env"), **os.environ}))
+    user_missing = [item for item in REGISTRY if item.source == "user" and item.name in missing]
+    if user_missing:
+        typer.echo("info  these secrets need your own keys (in .env locally, environment variables in production):")
+        for item in user_missing:
+            typer.echo(f"      {item.name:<22} for {item.needed_for}; without it: {item.without}")
+        typer.echo("info  without them, sign-ups, every API route and test-processor payments work locally.")
+
+
+def report_indexes(root: os.PathLike[str] | str) -> None:
+    import json
+    from pathlib import Path
+
+    from functions.indexes import merge_indexes
+
+    index_file = Path(root) / "firestore.indexes.json"
     _, missing = merge_indexes(json.loads(index_file.read_text()) if index_file.exists() else {})
     if missing:
         typer.secho(f"warn  {len(missing)} required Firestore index(es) missing: run `mgr indexes`", fg="yellow")
     else:
         typer.secho("ok    firestore.indexes.json has every required index", fg="green")
-    raise typer.Exit(code=1 if problems else 0)
 
 
 def stripe_warnings(environ: dict | os._Environ, environment: str) -> list[str]:

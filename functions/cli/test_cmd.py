@@ -81,7 +81,7 @@ def _read_report(name: str, report: Path, code: int) -> TierResult:
 
 
 def _emulator_tier(root: Path, targets: list[str], extra: list[str], extended: bool) -> TierResult:
-    from functions.emulator import DEFAULT_PROJECT, detect_running, running_emulators
+    from functions.emulator import DEFAULT_ONLY, DEFAULT_PROJECT, detect_running, running_emulators
     from functions.testing.test_env import FUNCTIONS_TEST_ENV, STRIPE_FAKE_PORT
 
     env = {**FUNCTIONS_TEST_ENV, "BEM_STRIPE_FAKE_PORT": str(STRIPE_FAKE_PORT)}
@@ -92,5 +92,5 @@ def _emulator_tier(root: Path, targets: list[str], extra: list[str], extended: b
         typer.echo(f"Using the running emulator suite at {running.hub} (it must have been started in test mode).")
         return _pytest(root, "emulator", targets, "emulator", extra, env)
     typer.echo("Starting the Firebase Emulator Suite in test mode...")
-    with running_emulators(root, ("auth", "firestore", "functions"), DEFAULT_PROJECT, extra_env=env):
+    with running_emulators(root, DEFAULT_ONLY, DEFAULT_PROJECT, extra_env=env, ignore_dotenv=True):
         return _pytest(root, "emulator", targets, "emulator", extra, env)

@@ -106,3 +106,14 @@ def pids_matching(pattern: str) -> list[int]:
 
 
 TERMINATE_SEQUENCE = (signal.SIGTERM, signal.SIGKILL)
+
+
+def terminate(pids: set[int], grace: float = 2.0) -> set[int]:
+    """Give ``pids`` ``grace`` seconds to exit, then SIGTERM, then SIGKILL; return any survivors."""
+    survivors = wait_gone(pids, grace)
+    for sig in TERMINATE_SEQUENCE:
+        if not survivors:
+            break
+        signal_all(survivors, sig)
+        survivors = wait_gone(survivors, 5.0)
+    return survivors

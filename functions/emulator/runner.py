@@ -19,7 +19,12 @@ from . import processes
 from .provision import Provisioned, emulator_env, provision_all
 from .urls import DEFAULT_PROJECT, EmulatorUrls, read_ports
 
-DEFAULT_ONLY = ("auth", "firestore", "functions")
+DEFAULT_ONLY = ("auth", "firestore", "functions", "hosting")
+# firebase-tools reads the functions' .env files from a functions entry's configDir (default: its
+# source). A test-mode suite gets a copy of firebase.json whose configDir holds no .env, so the
+# development secrets in .env cannot override the test values passed in the environment.
+ISOLATED_CONFIG = ".firebase.test.json"
+NO_DOTENV_DIR = "logs/emulator-no-dotenv"
 # for http_probe(HEALTH_PATH): ready once the framework answers its health route
 HEALTH_PATH = "/bm_api/backend-manager/test/health"
 READY_LINE = "All emulators ready!"
@@ -159,12 +164,7 @@ class EmulatorHandle:
         if self.orphan_pattern:
             # functions workers the emulator abandoned earlier were re-parented to init
             everything |= set(processes.pids_matching(self.orphan_pattern))
-        survivors = processes.wait_gone(everything, 2.0)
-        for sig in processes.TERMINATE_SEQUENCE:
-            if not survivors:
-                break
-            processes.signal_all(survivors, sig)
-            survivors = processes.wait_gone(survivors, 5.0)
+        processes.terminate(everything)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
         return self.proc.returncode
@@ -176,12 +176,27 @@ class EmulatorHandle:
         self.stop()
 
 
+def write_isolated_config(root: Path) -> Path:
+    """``firebase.json`` with every functions entry reading .env files from an empty folder."""
+    import json
+
+    config = json.loads((root / "firebase.json").read_text())
+    entries = config.get("functions")
+    for entry in entries if isinstance(entries, list) else [entries] if isinstance(entries, dict) else []:
+        entry["configDir"] = NO_DOTENV_DIR
+    (root / NO_DOTENV_DIR).mkdir(parents=True, exist_ok=True)
+    path = root / ISOLATED_CONFIG
+    path.write_text(json.dumps(config, indent=2))
+    return path
+
+
 def build_command(
     firebase_bin: Path,
     only: Sequence[str],
     project: str,
     import_dir: Path | None = None,
     export_on_exit: Path | None = None,
+    config: Path | None = None,
 ) -> list[str]:
     cmd = [
         str(firebase_bin),
@@ -191,6 +206,8 @@ def build_command(
         "--only",
         ",".join(only),
     ]
+    if config is not None:
+        cmd += ["--config", config.name]
     if import_dir is not None:
         cmd += ["--import", str(import_dir)]
     if export_on_exit is not None:
@@ -213,11 +230,13 @@ def start_emulators(
     extra_env: dict[str, str] | None = None,
     log_path: Path | None = None,
     console: object | None = None,
+    ignore_dotenv: bool = False,
 ) -> EmulatorHandle:
     """Launch the suite in its own session, logging to ``logs/emulator.log``.
 
     Provisions first unless ``provisioned`` is given; waits for the default probe (and ``probe``)
-    unless ``wait=False``. ``quiet`` suppresses provisioning progress.
+    unless ``wait=False``. ``quiet`` suppresses provisioning progress. ``ignore_dotenv`` (test
+    mode) keeps the project's ``.env`` away from the functions: only ``extra_env`` applies.
     """
     root = Path(root).resolve()
     only = [name.strip() for name in only if name.strip()]
@@ -237,7 +256,8 @@ def start_emulators(
     )
     log_path = log_path or root / "logs" / "emulator.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = build_command(provisioned.firebase_bin, only, project, import_dir, export_on_exit)
+    config = write_isolated_config(root) if ignore_dotenv else None
+    cmd = build_command(provisioned.firebase_bin, only, project, import_dir, export_on_exit, config)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             cmd,

@@ -17,6 +17,8 @@ DEFAULT_PORTS = {
     "firestore": 8080,
     "functions": 5001,
     "pubsub": 8085,
+    "hosting": 5000,
+    "ui": 4000,
     "database": 9000,
     "storage": 9199,
 }
@@ -42,6 +44,8 @@ class EmulatorUrls:
     firestore: str | None = None  # 127.0.0.1:8080 (as FIRESTORE_EMULATOR_HOST)
     functions: str | None = None  # http://127.0.0.1:5001/<project>/us-central1
     pubsub: str | None = None  # 127.0.0.1:8085 (as PUBSUB_EMULATOR_HOST)
+    hosting: str | None = None  # http://127.0.0.1:5000 (BEM's URL scheme through the Hosting rewrites)
+    ui: str | None = None  # http://127.0.0.1:4000 (the Emulator UI, when enabled)
 
     @classmethod
     def build(
@@ -65,12 +69,23 @@ class EmulatorUrls:
             firestore=hp("firestore"),
             functions=f"http://{functions}/{project}/{region}" if functions else None,
             pubsub=hp("pubsub"),
+            hosting=f"http://{hp('hosting')}" if hp("hosting") else None,
+            ui=f"http://{hp('ui')}" if hp("ui") else None,
         )
 
     def function_url(self, name: str, path: str = "") -> str:
         if self.functions is None:
             raise RuntimeError("the functions emulator is not running")
         return f"{self.functions}/{name}{path}"
+
+    def api_bases(self) -> dict[str, str]:
+        """``bm_api``'s base URL in its function form and, with Hosting, BEM's public form."""
+        bases = {}
+        if self.functions:
+            bases["function"] = f"{self.functions}/bm_api/backend-manager"
+        if self.hosting:
+            bases["hosting"] = f"{self.hosting}/backend-manager"
+        return bases
 
     def as_env(self) -> dict[str, str]:
         """Variables that point Firebase/Google SDKs at these emulators."""
@@ -85,7 +100,7 @@ class EmulatorUrls:
 
     def lines(self) -> list[tuple[str, str]]:
         rows = [("hub", self.hub)]
-        for name in ("auth", "firestore", "functions", "pubsub"):
+        for name in ("auth", "firestore", "functions", "pubsub", "hosting", "ui"):
             value = getattr(self, name)
             if value:
                 rows.append((name, value))

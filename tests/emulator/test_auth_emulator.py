@@ -3,35 +3,33 @@ real blocking functions and real Auth v2 on-create / on-delete triggers.
 
 The Auth emulator reports every client as 127.0.0.1 to blocking functions (firebase-tools
 ``lib/emulator/auth/operations.js`` hard-codes ``ip_address`` in the blocking JWT and ignores
-``X-Forwarded-For``), so all sign-ups here share the allowance in ``usage/127.0.0.1``; each
-test that signs up starts from a fresh allowance. Run these tests serially.
+``X-Forwarded-For``); under the emulator loopback sign-ups are not counted, so the per-IP limit
+is proven by posting the blocking request production sends, from a public address, straight to
+the emulated ``bm_authBeforeCreate``.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
 import uuid
 
 import pytest
+import requests
 
 from functions.auth.before_create import TOO_MANY_SIGNUPS_MESSAGE
 from functions.auth.disposable import DISPOSABLE_MESSAGE
 from functions.testing.auth_emulator import AuthEmulatorError
+from functions.testing.blocking import blocking_jwt
+from functions.testing.emulator import emulator_urls
+from functions.testing.test_env import PROJECT
 
 pytestmark = pytest.mark.emulator
 
-EMULATOR_CLIENT_IP = "127.0.0.1"
 PASSWORD = "emulator-password-1"
 HOOK_BLOCKED_MESSAGE = "Sign-ups with this address are blocked by the project hook."  # hooks/auth/before_create.py
 TRIGGER_TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def fresh_signup_allowance(firestore):
-    firestore.delete(f"usage/{EMULATOR_CLIENT_IP}")
-    yield
-    firestore.delete(f"usage/{EMULATOR_CLIENT_IP}")
 
 
 def unique_email(tag: str) -> str:
@@ -62,12 +60,28 @@ def test_disposable_address_is_refused_with_bems_message(auth_emulator):
         auth_emulator.sign_up(f"x-{uuid.uuid4().hex[:8]}@mailinator.com", PASSWORD)
 
 
-def test_third_sign_up_from_one_ip_in_a_day_is_refused(auth_emulator, firestore):
-    auth_emulator.sign_up(unique_email("ip-1"), PASSWORD)
-    auth_emulator.sign_up(unique_email("ip-2"), PASSWORD)
-    with pytest.raises(AuthEmulatorError, match=re.escape(TOO_MANY_SIGNUPS_MESSAGE)):
-        auth_emulator.sign_up(unique_email("ip-3"), PASSWORD)
-    assert firestore.get(f"usage/{EMULATOR_CLIENT_IP}")["signups"]["daily"] == 2
+def test_third_sign_up_from_one_public_ip_in_a_day_is_refused(firestore, bem_root):
+    """What production sees: the blocking request carries the caller's address."""
+    ip = f"198.51.100.{secrets.randbelow(250) + 1}"
+    firestore.delete(f"usage/{ip}")  # this test's own address may carry a count from an earlier run today
+    url = emulator_urls(bem_root).function_url("bm_authBeforeCreate")
+
+    def before_create(n: int):
+        uid = f"_test-ip-{secrets.token_hex(4)}"
+        jwt = blocking_jwt("beforeCreate", uid, f"{uid}@example.com", ip=ip, project=PROJECT)
+        return requests.post(url, json={"data": {"jwt": jwt}}, timeout=30)
+
+    assert [before_create(n).status_code for n in range(2)] == [200, 200]
+    refused = before_create(3)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"] == {"status": "RESOURCE_EXHAUSTED", "message": TOO_MANY_SIGNUPS_MESSAGE}
+    assert firestore.get(f"usage/{ip}")["signups"]["daily"] == 2
+
+
+def test_local_sign_ups_through_the_auth_emulator_are_not_limited(auth_emulator, firestore):
+    for n in range(3):
+        auth_emulator.sign_up(unique_email(f"loopback-{n}"), PASSWORD)
+    assert firestore.get("usage/127.0.0.1") is None
 
 
 def test_project_before_create_hook_blocks(auth_emulator):

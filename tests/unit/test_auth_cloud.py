@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import time
 import uuid
 
 import pytest
@@ -13,6 +11,7 @@ from flask import Flask
 from functions.auth.cloud import build
 from functions.auth.disposable import DISPOSABLE_MESSAGE
 from functions.testing import unit
+from functions.testing.blocking import blocking_jwt
 
 
 @pytest.fixture
@@ -20,24 +19,9 @@ def functions(manager):
     return build(manager)
 
 
-def _segment(value: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-
 def blocking_request(event: str, uid: str, email: str, ip: str = "127.0.0.1"):
     """The request the Auth emulator sends a blocking function (unsigned JWT, as in emulator mode)."""
-    now = int(time.time())
-    payload = {
-        "iss": f"https://securetoken.google.com/{unit.PROJECT}", "aud": "https://example.run.app", "iat": now, "exp": now + 60,
-        "event_id": uuid.uuid4().hex, "event_type": event, "user_agent": "NotYetSupportedInFirebaseAuthEmulator",
-        "ip_address": ip, "locale": "en", "sub": uid, "sign_in_method": "password",
-        "user_record": {
-            "uid": uid, "email": email, "email_verified": False, "display_name": None, "disabled": False,
-            "provider_data": [{"provider_id": "password", "uid": email, "email": email}],
-            "metadata": {"creation_time": now * 1000, "last_sign_in_time": now * 1000},
-        },
-    }
-    jwt = f"{_segment({'alg': 'none', 'typ': 'JWT'})}.{_segment(payload)}."
+    jwt = blocking_jwt(event, uid, email, ip=ip, project=unit.PROJECT)
     return Flask(__name__).test_request_context("/", method="POST", json={"data": {"jwt": jwt}})
 
 
