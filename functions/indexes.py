@@ -10,6 +10,8 @@ REQUIRED_INDEXES: list[dict] = [
     {"collectionGroup": "marketing-campaigns", "fields": [("status", "ASCENDING"), ("sendAt", "ASCENDING")]},
     {"collectionGroup": "users", "fields": [("subscription.status", "ASCENDING"), ("subscription.product.id", "ASCENDING")]},
     {"collectionGroup": "marketing-campaigns", "fields": [("type", "ASCENDING"), ("sendAt", "ASCENDING")]},
+    {"collectionGroup": "emails-queue", "fields": [("status", "ASCENDING"), ("sendAt", "ASCENDING")]},   # drain
+    {"collectionGroup": "emails-queue", "fields": [("status", "ASCENDING"), ("updated", "ASCENDING")]},  # prune
 ]
 
 

@@ -28,6 +28,7 @@ class ManagerOptions:
     schemas: tuple[Path, ...] = ()
     hooks: tuple[Path, ...] = ()
     cron: tuple[Path, ...] = ()
+    templates: tuple[Path, ...] = ()
     setup_functions: bool = True
     setup_identity: bool = True
     region: str = "us-central1"
@@ -75,6 +76,7 @@ class Manager:
         check_layout(self)  # misnamed routes/schemas/hooks refuse to start (files listed, nothing imported)
         self._lock = threading.Lock()  # this Manager's lazy services (e.g. ``ai``)
         self._firebase_app: Any = None
+        self._email: Any = None
         self._project_id = env.project_id()
         Manager.instance = self
 
@@ -97,7 +99,7 @@ class Manager:
         unknown = set(options) - known
         if unknown:
             raise SetupError(f"Manager.init: unknown option(s) {sorted(unknown)}; known: {sorted(known)}")
-        for kind in ("routes", "schemas", "hooks", "cron"):
+        for kind in ("routes", "schemas", "hooks", "cron", "templates"):
             if kind in options:
                 options[kind] = tuple(Path(p) for p in _as_list(options[kind]))
         if options.get("config_path"):
@@ -126,6 +128,16 @@ class Manager:
             from functions.notifications import Notifications
 
             return self.__dict__.get("notifications") or Notifications(self)
+
+    @property
+    def email(self) -> Any:
+        """The e-mail library (functions/email), made on first use; thread-safe."""
+        with self._lock:
+            if self._email is None:
+                from functions.email import Email
+
+                self._email = Email(self)
+            return self._email
 
     @property
     def project_id(self) -> str:

@@ -24,6 +24,7 @@ INJECTABLE = {
     "data": "body merged with query, before validation",
     "files": "uploaded multipart files by field name",
     "logger": "the structured logger",
+    "email": "the e-mail library (manager.email: send, build)",
     "ai": "the AI library, charging config ai.metric on the caller's meter (functions/ai)",
 }
 

@@ -48,6 +48,8 @@ REST_EQUIVALENTS = {
     "admin:firestore-write": ("admin/firestore", "post"),
     "admin:firestore-query": ("admin/firestore/query", "post"),
     "admin:cron": ("admin/cron", "post"),
+    "admin:send-email": ("admin/email", "post"),
+    "general:send-email": ("general/email", "post"),
     "admin:infer-contact": ("admin/infer-contact", "post"),
     "admin:send-notification": ("admin/notification", "post"),
 }

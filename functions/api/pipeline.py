@@ -171,6 +171,8 @@ class _Injectables(dict):
             value = self._manager.db
         elif name == "logger":
             value = self._assistant.log
+        elif name == "email":
+            value = self._manager.email
         elif name == "ai":
             value = self._manager.ai.for_caller(self._assistant.usage)
         else:

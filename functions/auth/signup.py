@@ -187,10 +187,13 @@ class SignupOutcome:
 def after_signup(manager: Manager, request: SignupRequest, record: dict, affiliate_code: str | None) -> SignupOutcome:
     """Everything that follows a completed sign-up, once per account (the flag makes a second
     sign-up a 400 before reaching here): the referral, BEM's inferred ``personal`` name/company
-    (best effort, never raises). Welcome e-mails and the marketing sync (only when
-    ``record["consent"]["marketing"]["status"] == "granted"``) belong here."""
+    (best effort, never raises), the welcome e-mail series (``functions/email/account.py``, never
+    raises). The marketing sync (only when ``record["consent"]["marketing"]["status"] == "granted"``)
+    belongs here too."""
     from functions.ai.infer_contact import record_signup_contact
+    from functions.email.account import send_welcome_emails
 
     referrer = record_referral(manager, request.uid, record["auth"].get("email"), affiliate_code)
     record_signup_contact(manager, request.uid, record)
+    send_welcome_emails(manager, request.uid)  # functions/email/account.py: skipped in testing unless extended
     return SignupOutcome(uid=request.uid, record=record, referrer=referrer)

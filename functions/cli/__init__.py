@@ -42,6 +42,7 @@ def _register() -> None:
         ("firestore", "firestore_cmd"),
         ("auth", "auth_cmd"),
         ("logs", "logs_cmd"),
+        ("mail", "mail_cmd"),
     ):
         try:
             module = __import__(f"functions.cli.{module_name}", fromlist=["app"])

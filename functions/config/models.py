@@ -173,6 +173,27 @@ class Auth(_Model):
     signups_per_ip_per_day: int = Field(default=2, ge=0)
 
 
+class EmailCopy(_Model):
+    cc: list[str] = ["brand"]
+    """Carbon copies of every ``copy=True`` message; ``"brand"`` means ``brand.contact.email``."""
+    bcc: list[str] = []
+
+
+class Email(_Model):
+    """The ``email`` section: transactional e-mail (docs/email.md)."""
+
+    provider: Literal["auto", "sendgrid", "mailbox"] = "auto"
+    groups: dict[str, int] = {}
+    """Sender kind (``orders``, ``hello``, ``account``, ...) → SendGrid unsubscribe (ASM) group id."""
+    copy_: EmailCopy = Field(default=EmailCopy(), alias="copy")
+    website_url: str | None = None
+    """Base of the unsubscribe link (``{websiteUrl}/portal/email-preferences``); ``brand.url`` when unset."""
+    send_at_limit_hours: int = Field(default=71, ge=1, le=72)
+    retention_days: int = Field(default=30, ge=1)
+    batch_size: int = Field(default=1000, ge=1, le=1000)
+    api_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class ModelPrice(_Model):
     """One row of an AI price table: USD per 1M tokens, and what the model accepts."""
 
@@ -224,6 +245,7 @@ class AI(_Model):
 
 class Config(_Model):
     brand: Brand = Brand()
+    email: Email = Email()
     payment: Payment = Payment()
     marketing: Marketing = Marketing()
     analytics: Analytics = Analytics()

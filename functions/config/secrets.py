@@ -54,7 +54,7 @@ REGISTRY: tuple[Secret, ...] = (
            "`mgr stripe fake` signs its own events"),
     Secret("PAYPAL_CLIENT_SECRET", "user", "PayPal payments", "the test processor"),
     Secret("CHARGEBEE_API_KEY", "user", "Chargebee payments", "the test processor"),
-    Secret("SENDGRID_API_KEY", "user", "sending e-mail", "e-mails are written to Firestore, not sent"),
+    Secret("SENDGRID_API_KEY", "user", "sending e-mail", "e-mails go to the local mailbox (`mgr mail list`), not sent"),
     Secret("BEEHIIV_API_KEY", "user", "newsletter subscriptions", "sign-ups work; nobody is subscribed"),
     Secret("OPENAI_API_KEY", "user", "OpenAI calls", "everything that does not call OpenAI"),
     Secret("ANTHROPIC_API_KEY", "user", "Anthropic calls", "everything that does not call Anthropic"),

@@ -20,6 +20,10 @@ class Batcher:
         self._batch.update(ref, updates)
         self._added()
 
+    def set(self, ref: Any, data: dict, merge: bool = False) -> None:
+        self._batch.set(ref, data, merge=merge)
+        self._added()
+
     def delete(self, ref: Any) -> None:
         self._batch.delete(ref)
         self._added()

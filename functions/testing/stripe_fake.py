@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from functions.testing.fake_server import FakeServer
+
 PREFIXES = {
     "customers": "cus", "subscriptions": "sub", "checkout/sessions": "cs_test", "billing_portal/sessions": "bps",
     "prices": "price", "products": "prod", "invoices": "in", "charges": "ch", "refunds": "re", "coupons": "coupon",
@@ -115,7 +117,9 @@ def _matches(obj: Any, wanted: Any) -> bool:
     return obj == wanted or str(obj) == str(wanted)
 
 
-class StripeFake:
+class StripeFake(FakeServer):
+    thread_name = "stripe-fake"
+
     def __init__(self, port: int = 12111, host: str = "127.0.0.1") -> None:
         self.host, self.port = host, port
         self.lock = threading.RLock()
@@ -125,24 +129,6 @@ class StripeFake:
         self._failures: list[int] = []
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._server: Any = None
-
-    # lifecycle ------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> StripeFake:
-        from werkzeug.serving import make_server
-
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
-        self.port = self._server.server_port
-        threading.Thread(target=self._server.serve_forever, name="stripe-fake", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server = None
 
     def reset(self) -> None:
         with self.lock:

@@ -20,5 +20,6 @@ FUNCTIONS_TEST_ENV = {
     "STRIPE_SECRET_KEY": "sk_test_fake",
     "STRIPE_WEBHOOK_SECRET": "whsec_test",
     "STRIPE_MAX_NETWORK_RETRIES": "1",
+    "UNSUBSCRIBE_HMAC_KEY": "test-unsubscribe-hmac-key",  # e-mail: no SENDGRID_API_KEY → the local mailbox
     "BEM_AI_PROVIDER": "test",  # AI-backed routes answer from the scripted provider (docs/ai.md)
 }

@@ -8,6 +8,7 @@ on-delete trigger repeats that idempotently and runs the project's cleanup hook)
 
 from functions.api import RouteOptions
 from functions.auth.admin import auth_admin
+from functions.email.account import send_deletion_confirmation
 from functions.errors import Conflict, NotFound
 from functions.user import resolve_subscription
 
@@ -37,4 +38,5 @@ def main(manager, user, settings, logger):
     existed = admin.delete_user(uid)
     manager.users.ref(uid).delete()
     logger.info("Account deleted: %s%s", uid, f", reason: {settings.reason}" if settings.reason else "")
+    send_deletion_confirmation(manager, uid, doc.auth.email if doc else None, doc.personal.name.first if doc else None)
     return {"success": True, "deleted": {"auth": existed, "document": doc is not None}}

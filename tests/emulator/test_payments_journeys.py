@@ -47,7 +47,38 @@ def subscription(firestore, uid):
 
 
 def emails_for(firestore, uid):
-    return [e for e in firestore.list("emails-outbox").values() if e["to"]["uid"] == uid]
+    """The order e-mails the emulated functions delivered to the local mailbox for ``uid``."""
+    email = firestore.get(f"users/{uid}")["auth"]["email"]
+    return [e for e in firestore.list("emails-mailbox").values() if e["to"][0]["email"] == email]
+
+
+def categories_for(firestore, uid):
+    return sorted(e["categories"][-1] for e in emails_for(firestore, uid))
+
+
+def settled_categories(firestore, uid, expected, timeout=20.0):
+    """The mailbox once the transition handlers ran: they send just after the webhook record is
+    marked completed, so poll for the expected list (or give up and return what is there)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = categories_for(firestore, uid)
+        if found == sorted(expected) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+ORDER_CATEGORY = {
+    "new-subscription": "order/confirmation", "purchase-completed": "order/confirmation", "payment-failed": "order/payment-failed",
+    "purchase-failed": "order/payment-failed", "payment-recovered": "order/payment-recovered",
+    "cancellation-requested": "order/cancellation-requested", "subscription-cancelled": "order/cancelled",
+    "plan-changed": "order/plan-changed", "payment-refunded": "order/refunded",
+}
+
+
+def expected_categories(firestore, uid):
+    """One order e-mail per recorded transition (extended mode), none otherwise."""
+    records = [r for r in firestore.list("payments-webhooks").values() if r.get("owner") == uid and r.get("transition")]
+    return sorted(ORDER_CATEGORY[r["transition"]] for r in records) if EXTENDED else []
 
 
 def lifecycle_events(uid, order_id, start, product="prod_premium_demo"):
@@ -84,6 +115,9 @@ def test_trial_active_failed_recovered_cancelling_cancelled(send, firestore, uid
         assert current["product"]["id"] == "premium"
     order = firestore.get(f"payments-orders/{order_id}")
     assert order["owner"] == uid and order["unified"]["status"] == "cancelled"
+    assert settled_categories(firestore, uid, expected_categories(firestore, uid)) == expected_categories(firestore, uid)
+    if EXTENDED:
+        assert len(emails_for(firestore, uid)) == 5 and all(e["from"]["email"].startswith("orders@") for e in emails_for(firestore, uid))
 
 
 def test_plan_change(send, firestore, manager, uid):
@@ -104,12 +138,16 @@ def test_plan_change(send, firestore, manager, uid):
     )
     assert record["transition"] == "plan-changed"
     assert subscription(firestore, uid)["product"]["id"] == others[0].id
+    expected = ["order/confirmation", "order/plan-changed"] if EXTENDED else []
+    assert settled_categories(firestore, uid, expected) == expected
 
 
 def test_one_time_purchase(send, firestore, uid):
     order_id = new_order_id()
     record = send(make_event("checkout.session.completed", make_checkout_session(uid=uid, order_id=order_id)))
     assert record["transition"] == "purchase-completed"
+    expected = ["order/confirmation"] if EXTENDED else []
+    assert settled_categories(firestore, uid, expected) == expected
     order = firestore.get(f"payments-orders/{order_id}")
     assert (order["type"], order["productId"], order["unified"]["status"]) == ("one-time", "credits-100", "completed")
     assert subscription(firestore, uid)["product"]["id"] == "basic"
@@ -123,6 +161,8 @@ def test_refund(send, firestore, uid):
     record = send(make_event("charge.refunded", make_charge(uid=uid, subscription=ended), created=start + 1))
     assert record["transition"] == "payment-refunded"
     assert subscription(firestore, uid)["status"] == "cancelled"
+    expected = ["order/confirmation", "order/refunded"] if EXTENDED else []
+    assert settled_categories(firestore, uid, expected) == expected
 
 
 def test_duplicate_deliveries_make_one_transition_and_one_email(bm, send, firestore, uid):
@@ -133,7 +173,8 @@ def test_duplicate_deliveries_make_one_transition_and_one_email(bm, send, firest
     time.sleep(2)  # give a (wrong) second trigger run time to show up
     record = firestore.get(f"payments-webhooks/{event['id']}")
     assert (record["status"], record["attempts"]) == ("completed", 1)
-    assert len(emails_for(firestore, uid)) == (1 if EXTENDED else 0)
+    expected = ["order/confirmation"] if EXTENDED else []
+    assert settled_categories(firestore, uid, expected) == expected
 
 
 def test_reverse_order_ends_in_the_same_subscription(send, firestore, uid):
@@ -148,6 +189,8 @@ def test_reverse_order_ends_in_the_same_subscription(send, firestore, uid):
     for key in ("status", "product", "cancellation", "expires"):
         assert mine[key] == theirs[key], key
     assert mine["status"] == "cancelled"
+    for who in (uid, other):  # each recorded transition's e-mail exactly once, in either delivery order
+        assert settled_categories(firestore, who, expected_categories(firestore, who)) == expected_categories(firestore, who)
 
 
 def test_processor_outage_fails_then_retry_completes(send, firestore, uid, wait_for):

@@ -7,7 +7,8 @@ import sys
 PROBE = """
 import json, sys
 import main
-HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging")
+HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging",
+         "sendgrid", "mjml", "markdown_it", "functions.email")
 heavy = [m for m in HEAVY if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),
@@ -82,6 +83,28 @@ def test_mgr_logs_imports_google_cloud_logging_only_when_it_reads(bem_root):
     assert out.stdout.strip() == "False"
 
 
+EMAIL_PROBE = """
+import json, os, sys
+import main
+manager = main.manager
+sdk = lambda: "sendgrid" in sys.modules
+steps = {"start": sdk()}
+manager.email.send(to="ada@example.org", subject="Hi")          # testing without a key: the local mailbox
+steps["mailbox send"] = sdk()
+os.environ.update(BEM_EMAIL_PROVIDER="sendgrid", SENDGRID_API_KEY="SG.x", SENDGRID_API_HOST="http://127.0.0.1:9")
+manager.email.provider()                                         # the first SendGrid send loads the SDK
+steps["sendgrid provider"] = sdk()
+print(json.dumps(steps))
+"""
+
+
+def test_the_sendgrid_sdk_is_imported_on_the_first_sendgrid_send_only(bem_root):
+    env = {"PATH": "/usr/bin:/bin", "BEM_FIRESTORE": "memory", "HOME": str(bem_root), "BEM_TESTING": "true"}
+    out = subprocess.run([sys.executable, "-c", EMAIL_PROBE], cwd=bem_root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"start": False, "mailbox send": False, "sendgrid provider": True}
+
+
 COLD_REQUEST = """
 import json, sys
 import main
@@ -89,7 +112,7 @@ from functions.wsgi import api_app
 response = api_app(main.manager).test_client().get("/backend-manager/test/health")
 main.manager.ai  # the AI library itself is cheap; its SDKs load on the first AI request
 main.manager.notifications  # so is the notifications library; Messaging loads on the first send
-heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging") if m in sys.modules]
+heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging", "sendgrid", "mjml") if m in sys.modules]
 print(json.dumps({"status": response.status_code, "heavy": heavy}))
 """
 

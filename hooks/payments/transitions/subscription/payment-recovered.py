@@ -1,7 +1,7 @@
 """Transition handler `payment-recovered`: a suspended subscription is active again.
 
-Sends the default transition email (``functions.payments.emails``; NOT YET EMAIL: a placeholder that
-records ``emails-outbox/{id}``). Replace ``main`` with your own ``def main(...)`` to customise; it runs
+Sends the order e-mail of this transition (``functions.payments.emails``: template ``order``, sender
+``orders``, once per webhook event through ``manager.email``). Replace ``main`` with your own ``def main(...)`` to customise; it runs
 once per real transition, after the state is committed, and its exceptions are logged, never raised.
 """
 
