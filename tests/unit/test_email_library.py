@@ -202,6 +202,7 @@ def test_production_without_a_key_records_failed_not_configured(bem_root, monkey
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.delenv("SENDGRID_API_KEY")
     monkeypatch.delenv("BEM_EMAIL_PROVIDER")
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST")  # production refuses to start with it (test_environment_guard)
     manager = unit.make_manager(bem_root)
     result = manager.email.send(to="ada@example.org", subject="Hi", idempotency_key="prod-no-key")
     assert (result.status, result.error) == ("failed", "not-configured")

@@ -7,7 +7,7 @@ import pytest
 from functions.payments.emails import ORDER_EMAILS, computed_values, format_date
 from functions.payments.order_id import new_order_id
 from functions.payments.pipeline import process_webhook_event
-from functions.payments.processors.test import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
+from functions.testing.payment_builders import make_charge, make_checkout_session, make_event, make_invoice, make_subscription
 from functions.testing.unit import WEBHOOK_KEY
 
 
