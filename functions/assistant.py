@@ -17,7 +17,7 @@ from flask import Response
 from functions.api import client_info
 from functions.api.body import NOT_PARSED, ParsedBody, parse_request
 from functions.api.current_user import CurrentUser
-from functions.errors import BemError, clamp_status
+from functions.errors import BadRequest, BemError, clamp_status
 from functions.logs import get_logger
 
 if TYPE_CHECKING:
@@ -116,7 +116,15 @@ class Assistant:
         return Response(body, status=code, mimetype="text/plain", headers=headers)
 
     def redirect(self, url: str, code: int = 302) -> Response:
-        return Response("", status=code if 300 <= code < 400 else 302, headers={"Location": url})
+        """A redirect to ``url``, made a valid URI here (werkzeug would otherwise fail while
+        sending the header, outside our error handling, on a host IDNA cannot encode)."""
+        from werkzeug.urls import iri_to_uri
+
+        try:
+            location = iri_to_uri(url)
+        except (UnicodeError, ValueError):
+            raise BadRequest(f"Cannot redirect to {url[:200]!r}: not a valid URL") from None
+        return Response("", status=code if 300 <= code < 400 else 302, headers={"Location": location})
 
     def errorify(self, error: Any, code: int | None = None) -> BemError:
         """Turn anything into a ``BemError`` with a 400–599 status (else 500)."""

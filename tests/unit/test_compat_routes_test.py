@@ -187,3 +187,14 @@ def test_legacy_commands_reach_the_new_test_routes(bm, monkeypatch):
     assert bm.command("test:lab").json == {"success": True}
     assert bm.command("test:health").json["status"] == "healthy"
     assert V5.match(bm.command("general:generate-uuid", {"name": "x"}).json["uuid"])
+
+
+def test_redirect_to_a_url_idna_cannot_encode_is_a_400_not_a_crash(bm):
+    # found by the fuzz tier: werkzeug raised UnicodeError while sending the Location header
+    response = bm.get("test/redirect", query={"url": "https://L\U00089526\x13\x9cO.example/x"})
+    assert response.status == 400 and "not a valid URL" in response.error
+
+
+def test_redirect_keeps_a_plain_url(bm):
+    response = bm.get("test/redirect", query={"url": "https://example.com/a?b=1"})
+    assert response.status == 302 and response.headers["Location"] == "https://example.com/a?b=1"
