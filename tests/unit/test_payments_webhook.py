@@ -242,3 +242,18 @@ def test_a_webhook_body_over_the_webhook_limit_is_413(bm, firestore, stripe_fake
 def test_other_routes_keep_the_100_kb_limit(bm):
     response = bm.as_("basic").post("payments/cancel", {"confirmed": True, "feedback": "x" * 200_000})
     assert response.status == 413
+
+
+def test_bems_minimal_subscription_event_is_processed_and_its_redelivery_is_a_duplicate(bm, firestore, manager):
+    # BEM's routes/payments/webhook.js "deduplicates-webhook-events": a customer.subscription event whose
+    # object carries no "object": "subscription"; it must not fail (a failed record is retried, not a duplicate)
+    from functions.payments.pipeline import process_webhook_event
+
+    event = {"id": "_test-evt-duplicate", "type": "customer.subscription.updated",
+             "data": {"object": {"id": "sub_test_dup", "metadata": {"uid": "_test-basic"}, "status": "active"}}}
+    query = {"processor": "test", "key": WEBHOOK_KEY}
+    assert bm.post("payments/webhook", json=event, query=query).json["status"] == "pending"
+    process_webhook_event(manager, event["id"])
+    assert firestore.get("payments-webhooks/_test-evt-duplicate")["status"] != "failed"
+    again = bm.post("payments/webhook", json=event, query=query)
+    assert again.status == 200 and again.json["duplicate"] is True

@@ -43,7 +43,8 @@ class TestWebhooks(StripeShaped):
         until = (obj.get("metadata") or {}).get("bem_test_fail_fetch_until")
         if until and manager.environment != "production" and time.time() < float(until):
             raise ProcessorUnavailableError("Simulated processor outage (metadata.bem_test_fail_fetch_until)")
-        if resource_type == "subscription" and obj.get("object") != "subscription":
+        is_subscription = obj.get("object") == "subscription" or str(raw.get("type", "")).startswith("customer.subscription.")
+        if resource_type == "subscription" and not is_subscription:  # an invoice event: its expanded subscription
             return _expanded_subscription(obj)
         if resource_type == "charge":
             invoice = obj.get("invoice")
