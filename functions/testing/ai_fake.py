@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.testing.fake_server import FakeServer
+
 
 @dataclass
 class Recorded:
@@ -40,8 +42,8 @@ class Answer:
     delay: float = 0.0
 
 
-class AIFake:
-    name = "ai-fake"
+class AIFake(FakeServer):
+    thread_name = "ai-fake"
     model_path = "/v1/model"
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
@@ -51,24 +53,6 @@ class AIFake:
         self._script: list[Answer] = []
         self._server: Any = None
         self.reset()
-
-    # lifecycle ------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> AIFake:
-        from werkzeug.serving import make_server
-
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True)
-        self.port = self._server.server_port
-        threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server = None
 
     def reset(self) -> None:
         with self.lock:

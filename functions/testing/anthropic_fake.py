@@ -16,7 +16,7 @@ from functions.testing.ai_fake import AIFake, Answer, Recorded
 
 
 class AnthropicFake(AIFake):
-    name = "anthropic-fake"
+    thread_name = "anthropic-fake"
     model_path = "/v1/messages"
 
     @property

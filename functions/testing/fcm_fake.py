@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.testing.fake_server import FakeServer
+
 SEND_PATH = re.compile(r"^/v1/projects/([^/]+)/messages:send$")
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 
@@ -42,7 +44,10 @@ def fcm_error(status: int, code: str, message: str) -> dict:
                       "details": [{"@type": FCM_ERROR, "errorCode": code}]}}
 
 
-class FCMFake:
+class FCMFake(FakeServer):
+    thread_name = "fcm-fake"
+    quiet = True  # one log line per message would drown a 100,000-token run
+
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.host, self.port = host, port
         self.lock = threading.Lock()
@@ -51,27 +56,6 @@ class FCMFake:
         self._invalid: set[str] = set()
         self._failures: list[int] = []
         self._server: Any = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> FCMFake:
-        from werkzeug.serving import WSGIRequestHandler, make_server
-
-        class Quiet(WSGIRequestHandler):  # one log line per message would drown a 100,000-token run
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                pass
-
-        self._server = make_server(self.host, self.port, self._wsgi, threaded=True, request_handler=Quiet)
-        self.port = self._server.server_port
-        threading.Thread(target=self._server.serve_forever, name="fcm-fake", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server = None
 
     def reset(self) -> None:
         with self.lock:

@@ -20,7 +20,7 @@ PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQG
 
 
 class OpenAIFake(AIFake):
-    name = "openai-fake"
+    thread_name = "openai-fake"
     model_path = "/v1/responses"
 
     def reset(self) -> None:
