@@ -57,6 +57,7 @@ def emulator(
         return
     from rich.console import Console
 
+    from functions.cli.progress import step_bar
     from functions.emulator import EmulatorError, ProvisionError, detect_running, provision_all, start_emulators
     from functions.emulator.local_stripe import hidden_by_dotenv, start_local_stripe, stripe_env
     from functions.emulator.state import clear_state, write_state
@@ -80,10 +81,22 @@ def emulator(
             raise typer.Exit(1)
 
     try:
-        prov = provision_all(root, wanted, console=console)
-        with console.status(f"[bold]Starting emulators: {', '.join(wanted)}…"):
+        with step_bar(console) as bar:
+            task = bar.add_task("Provisioning", total=None)
+
+            def provisioning(label: str, done: int, total: int) -> None:
+                bar.update(task, description=f"Provisioning: {label}" if done < total else "Provisioned",
+                           completed=done, total=total)
+
+            prov = provision_all(root, wanted, on_step=provisioning)
+            task = bar.add_task(f"Starting {', '.join(wanted)}", total=None)
+
+            def starting(pending: str, reached: int, total: int) -> None:
+                bar.update(task, description=f"Starting: waiting for {pending}" if reached < total else "Emulators ready",
+                           completed=reached, total=total)
+
             handle = start_emulators(root, wanted, project, import_dir, export_on_exit, provisioned=prov,
-                                     extra_env=extra_env or None, ignore_dotenv=test_mode)
+                                     extra_env=extra_env or None, ignore_dotenv=test_mode, on_progress=starting)
         if stripe:
             local = start_local_stripe(root, handle.urls, extra_env["STRIPE_WEBHOOK_SECRET"])
     except (ProvisionError, EmulatorError, OSError) as exc:

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import time
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,19 +233,30 @@ def provision_all(
     root: Path,
     emulators: Iterable[str] = ("auth", "firestore", "functions"),
     console: Any = None,
+    on_step: Callable[[str, int, int], None] | None = None,
 ) -> Provisioned:
-    """Run every needed step, printing progress to a rich ``console`` if given."""
+    """Run every needed step, printing each to a rich ``console`` if given and reporting
+    ``on_step(label, done, total)`` before and after each (for a progress bar)."""
     started = time.monotonic()
     wanted = set(emulators)
     root = Path(root).resolve()
+    total = 2 + sum(name in wanted for name in ("firestore", "pubsub", "functions"))
+    done = 0
 
     def step(label: str, fn: Any, *args: Any) -> Any:
+        nonlocal done
+        if on_step is not None:
+            on_step(label, done, total)
+        t0 = time.monotonic()
         if console is None:
-            return fn(*args)
-        with console.status(f"[bold]{label}…"):
-            t0 = time.monotonic()
             result = fn(*args)
-        console.print(f"[green]✔[/] {label} [dim]({time.monotonic() - t0:.1f}s)[/]")
+        else:
+            with console.status(f"[bold]{label}…"):
+                result = fn(*args)
+            console.print(f"[green]✔[/] {label} [dim]({time.monotonic() - t0:.1f}s)[/]")
+        done += 1
+        if on_step is not None:
+            on_step(label, done, total)
         return result
 
     binary = step("firebase-tools (emulator/node_modules)", ensure_firebase_tools, root)

@@ -66,15 +66,21 @@ def http_probe(url_or_path: str, ok: Callable[[int], bool] = lambda s: 200 <= s 
     return probe
 
 
-def default_probe(handle: EmulatorHandle) -> bool:
-    """Ready when every requested port answers and, with functions, they are loaded."""
-    for name in [*handle.only, "hub"]:
-        if name in handle.ports and not port_open(*handle.ports[name]):
-            return False
+def milestones(handle: EmulatorHandle) -> list[tuple[str, bool]]:
+    """What start-up waits for, in order, and whether each is reached: every requested port
+    answering, firebase-tools' "all emulators ready" line and, with functions, the functions loaded."""
+    reached = [(f"{name} :{handle.ports[name][1]}", port_open(*handle.ports[name]))
+               for name in [*handle.only, "hub"] if name in handle.ports]
     log = handle.log_text()
-    if READY_LINE not in log:
-        return False
-    return "functions" not in handle.only or FUNCTIONS_LOADED in log
+    reached.append(("emulators ready", READY_LINE in log))
+    if "functions" in handle.only:
+        reached.append(("functions loaded", FUNCTIONS_LOADED in log))
+    return reached
+
+
+def default_probe(handle: EmulatorHandle) -> bool:
+    """Ready when every milestone is reached."""
+    return all(done for _, done in milestones(handle))
 
 
 class EmulatorHandle:
@@ -124,10 +130,19 @@ class EmulatorHandle:
         if self.running():
             self._known |= processes.descendants(self.pid)
 
-    def wait_ready(self, timeout: float = 180.0, probe: ReadyProbe | None = None) -> float:
-        """Block until ``default_probe`` and then ``probe`` (if given) pass; return seconds taken."""
+    def wait_ready(self, timeout: float = 180.0, probe: ReadyProbe | None = None,
+                   on_progress: Callable[[str, int, int], None] | None = None) -> float:
+        """Block until ``default_probe`` and then ``probe`` (if given) pass; return seconds taken.
+        ``on_progress(next milestone, reached, total)`` is called whenever the count changes."""
         deadline = self.started_at + timeout
+        last = -1
         while True:
+            if on_progress is not None:
+                states = milestones(self)
+                reached = sum(done for _, done in states)
+                if reached != last:
+                    last = reached
+                    on_progress(next((label for label, done in states if not done), "ready"), reached, len(states))
             self.remember_children()
             if not self.running():
                 raise EmulatorError(
@@ -142,6 +157,8 @@ class EmulatorHandle:
                     + f"\n--- {self.log_path} (tail) ---\n{self.log_tail()}"
                 )
             if default_probe(self) and (probe is None or probe(self)):
+                if on_progress is not None and last != (total := len(milestones(self))):
+                    on_progress("ready", total, total)
                 self.ready_seconds = time.monotonic() - self.started_at
                 return self.ready_seconds
             if time.monotonic() > deadline:
@@ -231,6 +248,7 @@ def start_emulators(
     log_path: Path | None = None,
     console: object | None = None,
     ignore_dotenv: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> EmulatorHandle:
     """Launch the suite in its own session, logging to ``logs/emulator.log``.
 
@@ -272,7 +290,7 @@ def start_emulators(
     handle.orphan_pattern = str(root / "venv" / "bin" / "functions-framework")
     if wait:
         try:
-            handle.wait_ready(timeout, probe)
+            handle.wait_ready(timeout, probe, on_progress)
         except BaseException:
             handle.stop(timeout=10)
             raise
