@@ -56,7 +56,7 @@ def test(
     extra = [*(["-k", keyword] if keyword else []), *ctx.args]
     results = []
     if tier in ("all", "unit"):
-        results.append(_pytest(root, "unit", targets, "not emulator and not fuzz", extra, {}))
+        results.append(_pytest(root, "unit", targets, "not emulator and not fuzz", [*_workers(), *extra], {}))
     if tier in ("all", "fuzz"):  # schemathesis against bm_api in-process (tests/fuzz, docs/fuzzing.md)
         results.append(_pytest(root, "fuzz", targets, "fuzz", extra, {}))
     # `mgr test path/to/test.py` or `-k` picks tests: BEM's suite runs only with the whole run or --tier bem
@@ -82,6 +82,18 @@ def _pytest(root: Path, name: str, targets: list[str], marker: str, extra: list[
     command = [sys.executable, "-m", "pytest", *targets, "-m", marker, "-q", "-rfE", f"--junitxml={report}", *extra]
     code = subprocess.call(command, cwd=root, env={**os.environ, **env})
     return _read_report(name, report, code)
+
+
+def _workers() -> list[str]:
+    """pytest-xdist options for the unit tier: one worker per CPU (``BEM_TEST_WORKERS`` = a number,
+    ``auto`` or ``0`` for none). The unit tier is in-memory and every fake binds port 0, so its
+    tests run in parallel; the slowest (the wheel test) then overlaps the rest."""
+    import importlib.util
+
+    workers = os.environ.get("BEM_TEST_WORKERS", "auto").strip() or "auto"
+    if workers == "0" or (os.cpu_count() or 1) < 2 or importlib.util.find_spec("xdist") is None:
+        return []
+    return ["-n", workers]
 
 
 def _read_report(name: str, report: Path, code: int) -> TierResult:
