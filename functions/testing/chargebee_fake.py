@@ -249,8 +249,8 @@ class ChargebeeFake(FakeServer):
     def _answer(self, req: RecordedRequest, versioned: bool) -> tuple[int, dict, bool, float]:
         with self.lock:
             self.requests.append(req)
-            if not versioned:
-                req.status, body = not_found("path", req.path)
+            if not versioned:  # only the test's own endpoints (``on()``), e.g. the local "pay" page
+                req.status, body = self._dispatch(req, handlers_only=True)
                 return req.status, body, False, 0.0
             if not _authorized(req.headers):
                 req.status, body = chargebee_error(401, "Sorry, authentication failed. Invalid api key",
@@ -271,12 +271,14 @@ class ChargebeeFake(FakeServer):
                 self._idempotent[key] = (status, copy.deepcopy(body))
             return status, body, False, 0.0
 
-    def _dispatch(self, req: RecordedRequest) -> tuple[int, dict]:
+    def _dispatch(self, req: RecordedRequest, handlers_only: bool = False) -> tuple[int, dict]:
         for method, pattern, handler in self._handlers:
             match = pattern.match(req.path)
             if method == req.method and match:
                 result = handler(req, match)
                 return result if isinstance(result, tuple) else (200, result)
+        if handlers_only:
+            return not_found("path", req.path)
         parts = req.path.strip("/").split("/")
         route = (req.method, parts[0], len(parts))
         action = parts[2] if len(parts) > 2 else None

@@ -346,3 +346,32 @@ def test_the_processor_object_has_the_seam_attributes():
     processor = get_processor("chargebee")
     assert processor.refund_events == frozenset({"payment_refunded"})
     assert processor.payment_failed_events == frozenset({"payment_failed"})
+
+
+# `mgr emulator --chargebee`: paying a hosted page delivers Chargebee's events to the webhook ---------------
+def test_the_local_pay_endpoint_delivers_the_events_with_the_webhook_key(bm, chargebee_fake, wait_for, monkeypatch):
+    from functions.emulator.local_chargebee import start_local_chargebee
+    from functions.testing.chargebee_fake import ChargebeeFake
+
+    receiver = ChargebeeFake(port=0).start()  # its test endpoints record what arrives
+    received = []
+    receiver.on("POST", "/hook", lambda req, match: received.append(req) or (200, {"received": True}))
+    local = start_local_chargebee(None, "local-key", port=0, webhook_url=f"{receiver.url}/hook?processor=chargebee")
+    monkeypatch.setenv("CHARGEBEE_API_BASE", local.url)  # the functions talk to the local fake
+    try:
+        import requests
+
+        intent = bm.as_("basic").post("payments/intent", {"productId": "premium", "frequency": "monthly",
+                                                          "processor": "chargebee"})
+        assert intent.status == 200, intent.text
+        page_id = intent.json["id"]
+        paid = requests.post(f"{local.url}/_local/hosted_pages/{page_id}/pay", timeout=5)
+        assert paid.status_code == 200 and len(paid.json()["events"]) == 1
+        wait_for(lambda: received, timeout=5, message="no event delivered")
+        assert received[0].params["key"] == "local-key" and received[0].params["processor"] == "chargebee"
+        assert local.get("hosted_page", page_id)["state"] == "succeeded"
+        assert requests.post(f"{local.url}/_local/hosted_pages/{page_id}/pay", timeout=5).status_code == 400
+        assert requests.post(f"{local.url}/_local/hosted_pages/hp_nope/pay", timeout=5).status_code == 404
+    finally:
+        local.stop()
+        receiver.stop()
