@@ -61,6 +61,7 @@ def test_an_active_items_subscription():
 def test_in_trial_is_active_with_the_trial_claimed():
     sub = unify("subscription-in-trial.json")
     assert (sub.status, sub.trial.claimed, sub.trial.expires.timestamp_unix) == ("active", True, 1701209600)
+    assert sub.expires.timestamp_unix == 1701209600  # no term yet: access runs to the trial's end
 
 
 def test_non_renewing_is_a_pending_cancellation_at_the_term_end():

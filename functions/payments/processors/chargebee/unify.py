@@ -7,6 +7,7 @@
 - product: items model ``subscription_items[0].item_price_id`` starts with ``{chargebee.itemId}-``;
   legacy plans model ``plan_id`` in ``chargebee.legacyPlanIds``; else our ``productId`` from
   ``meta_data``; else basic;
+- expires: ``current_term_end`` (in trial without a term: ``trial_end``; BEM leaves it unset);
 - frequency: the ``item_price_id`` suffix (``…-monthly``), else ``billing_period_unit``;
 - price: the config product's price for that frequency (BEM), else the item's unit price;
 - uid/orderId/productId: ``meta_data`` (a JSON string or object), else the legacy custom fields
@@ -127,7 +128,7 @@ def chargebee_subscription_to_unified(subscription: dict, config: Config, event:
     return Subscription(
         product=ProductRef(id=product.id, name=product.name or product.id),
         status=status,
-        expires=_stamp(subscription.get("current_term_end") or subscription.get("cancelled_at")),
+        expires=_stamp(subscription.get("current_term_end") or subscription.get("trial_end") or subscription.get("cancelled_at")),
         trial=TrialInfo(claimed=bool(trial_start and trial_end), expires=_stamp(trial_end)),
         cancellation=_cancellation(subscription, status),
         payment=PaymentInfo(
