@@ -195,7 +195,6 @@ def test_basic_auth_is_checked_when_configured(bm, chargebee_fake, firestore, mo
 
 def test_an_unconfigured_chargebee_answers_503_so_chargebee_retries(bm, manager, firestore, monkeypatch):
     monkeypatch.delenv("CHARGEBEE_API_KEY", raising=False)
-    monkeypatch.setenv("ENVIRONMENT", "production")
     response = _post(bm, fixture("webhook-subscription-created.json"))
     assert response.status == 503 and "CHARGEBEE_API_KEY" in response.error
     assert firestore.list("payments-webhooks") == {}
@@ -334,6 +333,23 @@ def test_the_portal_opens_a_session_for_the_subscriptions_customer(bm, chargebee
     assert response.json["processor"] == "chargebee" and response.json["url"].startswith(chargebee_fake.url)
     [request] = chargebee_fake.requests_to("POST", "/portal_sessions")
     assert request.params == {"customer": {"id": "cb_cust_001"}, "redirect_url": "https://example.com/account"}
+
+
+def test_the_sdk_retries_an_outage_with_the_same_idempotency_key(bm, chargebee_fake, firestore, accounts, monkeypatch):
+    monkeypatch.setenv("CHARGEBEE_MAX_NETWORK_RETRIES", "1")
+    chargebee_fake.add(fixture("subscription-active.json"))
+    chargebee_fake.add({"id": "cb_cust_001", "object": "customer"})
+    _chargebee_subscriber(firestore, accounts["basic"].uid)
+    answers = [(502, {"message": "bad gateway", "api_error_code": "internal_error"}),
+               (200, {"subscription": {**fixture("subscription-active.json"), "status": "non_renewing"},
+                      "customer": {"id": "cb_cust_001"}})]
+    chargebee_fake.on("POST", "/subscriptions/cb_sub_active_001/cancel_for_items", lambda req, match: answers.pop(0))
+    response = bm.as_("basic").post("payments/cancel", {"confirmed": True, "skipGuards": True})
+    assert response.status == 200 and response.json["immediate"] is False, response.text
+    cancels = chargebee_fake.requests_to("POST", "/subscriptions/cb_sub_active_001/cancel_for_items")
+    assert [r.status for r in cancels] == [502, 200]
+    assert {r.idempotency_key for r in cancels} == {"bem-cancel-cb_sub_active_001-end_of_term"}
+    assert cancels[1].headers.get("X-Cb-Retry-Attempt") == "1"
 
 
 def test_cancelling_a_subscription_chargebee_no_longer_has(bm, chargebee_fake, firestore, accounts):
