@@ -1,18 +1,23 @@
 """The Chargebee case of the webhook pipeline bench: Chargebee events for M users, served by the fake API.
 
-What ``bench/webhook_pipeline.py`` needs to run Chargebee (the lead merges it into the per-processor bench):
+What ``bench/webhook_pipeline.py`` needs to run Chargebee (the lead merges it into the per-processor
+bench, whose ``Builder(name, lifecycle, parse, start)`` these three functions fit):
 
-    case = ChargebeeCase()                       # starts the fake Chargebee, points the SDK at it
-    events = case.lifecycle(uid, order_id, start)  # 6 events for one user (N events = 6 x M users)
-    case.before(event)                           # Chargebee's state when it sent the event (call right before intake)
-    parsed = case.parse(event)                   # what intake records: record_webhook(manager, case.name, parsed)
-    case.close()
+    from bench import chargebee_case   # or: sys.path + import chargebee_case
+    "chargebee": Builder("chargebee", chargebee_case.lifecycle, chargebee_case.parse, chargebee_case.start)
+
+- ``start() -> stop``: runs the fake Chargebee API and points the SDK at it;
+- ``lifecycle(uid, order_id, start) -> [(event, apply)]``: 6 events for one user (N = 6 x M);
+  ``apply()`` sets the fake to Chargebee's state when it sent the event (the pipeline fetches it);
+- ``parse(event) -> ParsedWebhook``: what intake records (``record_webhook(manager, "chargebee", parsed)``).
+Chargebee events carry ``occurred_at`` (not ``created``): sort steps by
+``event.get("created") or event.get("create_time") or event.get("occurred_at")``.
 
 Each user's lifecycle: ``subscription_created`` from a hosted page (in trial, no ``meta_data``: the
 pipeline finds the uid through the hosted page and writes it back: processor calls, no Firestore read),
 ``subscription_activated``, ``payment_failed`` (forced suspended), ``subscription_renewed``,
 ``subscription_cancellation_scheduled`` (``non_renewing``), ``subscription_cancelled``.
-Run alone it prints the same figures as the Stripe/test bench; the last line is ``reads_per_event=<int>``:
+Run alone it prints the same figures as the per-processor bench; the last line is ``reads_per_event=<int>``:
 
     venv/bin/python bench/chargebee_case.py [--subscriptions 50]
 """
@@ -26,6 +31,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +53,7 @@ class ChargebeeCase:
                            "CHARGEBEE_MAX_NETWORK_RETRIES": "0"})
         self._pages: dict[str, dict] = {}  # subscription id → the hosted page that made it
 
-    def lifecycle(self, uid: str, order_id: str, start: int) -> list[dict]:
+    def events(self, uid: str, order_id: str, start: int) -> list[dict]:
         sub_id, customer_id = f"cb_sub_bench_{uid}", f"cb_cust_bench_{uid}"
         meta = json.dumps({"uid": uid, "orderId": order_id, "productId": "premium"})
         self.fake.add({"id": customer_id, "object": "customer", "first_name": "Bench", "last_name": uid})
@@ -91,6 +97,24 @@ class ChargebeeCase:
         self.fake.stop()
 
 
+_running: dict[str, ChargebeeCase] = {}
+
+
+def start() -> Callable[[], None]:
+    """Run the fake (once per bench run); answers how to stop it."""
+    case = _running["case"] = ChargebeeCase()
+    return case.close
+
+
+def lifecycle(uid: str, order_id: str, start: int) -> list[tuple[dict, Callable[[], None]]]:
+    case = _running["case"]
+    return [(event, lambda event=event: case.before(event)) for event in case.events(uid, order_id, start)]
+
+
+def parse(event: dict) -> ParsedWebhook | None:
+    return parse_chargebee_event(event)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=50)
@@ -103,34 +127,35 @@ def main() -> None:
     from functions.payments.pipeline import process_webhook_event
     from functions.user import new_user_doc
 
-    case = ChargebeeCase()
+    stop = start()
+    case = _running["case"]
     manager = Manager.create(ROOT)
     db = manager.db
-    start = int(time.time()) - 3600
-    events = []
+    begin = int(time.time()) - 3600
+    steps = []
     for n in range(args.subscriptions):
         uid = f"bench-{n:05d}"
         db.collection("users").document(uid).set(new_user_doc(uid, f"{uid}@bench.dev").dump())
         order_id = f"{n:04d}-0000-0000"
         db.collection("payments-intents").document(order_id).set({"id": order_id, "owner": uid, "status": "pending"})
-        events += case.lifecycle(uid, order_id, start)
-    events.sort(key=lambda e: e["occurred_at"])
+        steps += lifecycle(uid, order_id, begin)
+    steps.sort(key=lambda step: step[0]["occurred_at"])
     db.stats.update(reads=0, writes=0)
     began = time.perf_counter()
     statuses: dict[str, int] = {}
     try:
-        for event in events:
-            case.before(event)
-            record_webhook(manager, case.name, case.parse(event))
+        for event, apply in steps:
+            apply()
+            record_webhook(manager, case.name, parse(event))
             snapshot = db.collection("payments-webhooks").document(event["id"]).get()  # what the trigger delivers
             db.stats["reads"] -= 1  # part of the trigger's event, not a read the pipeline makes
             outcome = process_webhook_event(manager, event["id"], snapshot=snapshot)
             key = outcome.status if outcome else "not-claimed"
             statuses[key] = statuses.get(key, 0) + 1
     finally:
-        case.close()
+        stop()
     elapsed = time.perf_counter() - began
-    count = len(events)
+    count = len(steps)
     calls = len(case.fake.requests)
     print(f"backend: memory; processor: chargebee (fake API over HTTP); events: {count} "
           f"({args.subscriptions} subscriptions x 6); outcomes: {statuses}")
