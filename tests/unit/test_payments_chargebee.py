@@ -166,6 +166,8 @@ def test_events_we_do_not_handle_are_ignored(bm, chargebee_fake, firestore, even
     b"not json", json.dumps({"event_type": "subscription_created"}), json.dumps({"id": "ev", "event_type": "x", "occurred_at": "late"}),
     json.dumps({"id": "ev", "event_type": "subscription_created", "occurred_at": 1, "content": {}}),
     json.dumps({"id": "ev", "event_type": "subscription_created", "occurred_at": 1, "content": []}),
+    json.dumps({"id": "ev", "event_type": "subscription_created", "occurred_at": 1, "content": {"subscription": {"id": 7}}}),
+    b"[" * 50_000, b"\xff\xfe{}",
 ])
 def test_malformed_events_are_400_and_nothing_is_written(bm, chargebee_fake, firestore, body):
     assert _post(bm, body).status == 400
