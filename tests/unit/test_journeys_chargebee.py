@@ -230,3 +230,17 @@ def test_a_refund_event_is_payment_refunded(shop, uid):
     shop.fake.update("subscription", subscription_id, status="cancelled", cancelled_at=int(time.time()))
     refunded = shop.fake.state_event("payment_refunded", subscription_id, occurred_at=int(time.time()) + 1)
     assert shop.deliver(refunded).transition == "payment-refunded"
+
+
+def test_a_plan_change_and_a_reactivation(shop, uid):
+    _order_id, [created] = shop.buy()
+    shop.deliver(created)
+    subscription_id = created["content"]["subscription"]["id"]
+    changed = shop.later(subscription_id, "subscription_changed", 1, subscription_items=[
+        {"item_price_id": "pro-demo-monthly", "item_type": "plan", "quantity": 1, "unit_price": 999}])
+    assert shop.deliver(changed).transition == "plan-changed"
+    assert (shop.subscription(uid)["product"]["id"], shop.subscription(uid)["payment"]["price"]) == ("pro", 9.99)
+    shop.deliver(shop.later(subscription_id, "subscription_cancelled", 2, status="cancelled", cancelled_at=int(time.time())))
+    reactivated = shop.later(subscription_id, "subscription_reactivated", 3, status="active", cancelled_at=None)
+    assert shop.deliver(reactivated).transition == "new-subscription"
+    assert shop.subscription(uid)["status"] == "active"
