@@ -134,9 +134,10 @@ def test_a_failed_fetch_fails_the_event_and_the_redelivery_completes_it(shop, ui
     assert shop.emails() == ["order/confirmation"]
 
 
-def test_a_fetch_timeout_fails_the_event_too(shop, uid):
+def test_a_fetch_timeout_fails_the_event_too(shop, uid, monkeypatch):
     _order_id, [created] = shop.buy()
-    shop.fake.timeout_next(1, seconds=1.0)
+    monkeypatch.setenv("CHARGEBEE_API_TIMEOUT", "0.2")
+    shop.fake.timeout_next(1, seconds=0.5)
     assert shop.deliver(created).status == "failed"
     assert "could not be reached" in shop.firestore.get(f"payments-webhooks/{created['id']}")["error"]
 
