@@ -51,6 +51,10 @@ def emulator(
         bool,
         typer.Option("--stripe", help="Also run the local fake Stripe API (seeded, signed webhooks); no account needed."),
     ] = False,
+    chargebee: Annotated[
+        bool,
+        typer.Option("--chargebee", help="Also run the local fake Chargebee API (hosted pages, webhooks); no account needed."),
+    ] = False,
 ) -> None:
     """Start the local Firebase emulators (offline) and keep them up until Ctrl-C or `mgr emulator stop`."""
     if ctx.invoked_subcommand is not None:
@@ -71,10 +75,19 @@ def emulator(
         raise typer.Exit(1)
     key_source = admin_key_source(root, test_mode)
     extra_env = _test_env() if test_mode else {}
-    local = None
+    local = local_chargebee = None
     if stripe:
         extra_env.update(stripe_env(root, extra_env))
         hidden = [] if test_mode else hidden_by_dotenv(root, list(extra_env))
+        if hidden:
+            console.print(f"[red]✘[/] .env sets {', '.join(hidden)} to an empty value, which the functions would get "
+                          "instead of the local fake's: delete or comment out those lines.")
+            raise typer.Exit(1)
+    if chargebee:
+        from functions.emulator.local_chargebee import chargebee_env
+
+        extra_env.update(chargebee_env(extra_env))
+        hidden = [] if test_mode else hidden_by_dotenv(root, list(chargebee_env()))
         if hidden:
             console.print(f"[red]✘[/] .env sets {', '.join(hidden)} to an empty value, which the functions would get "
                           "instead of the local fake's: delete or comment out those lines.")
@@ -99,6 +112,10 @@ def emulator(
                                      extra_env=extra_env or None, ignore_dotenv=test_mode, on_progress=starting)
         if stripe:
             local = start_local_stripe(root, handle.urls, extra_env["STRIPE_WEBHOOK_SECRET"])
+        if chargebee:
+            from functions.emulator.local_chargebee import start_local_chargebee, webhook_key
+
+            local_chargebee = start_local_chargebee(handle.urls, webhook_key(root, extra_env))
     except (ProvisionError, EmulatorError, OSError) as exc:
         console.print(f"[red]✘[/] {exc}")
         if "handle" in locals():
@@ -109,7 +126,7 @@ def emulator(
     info = {"project": project, "hub": handle.urls.hub, "root": str(root)}
     write_state(root, handle.pid, handle._known, info)
     running = detect_running(project, root)
-    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None))
+    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None, chargebee=local_chargebee))
 
     def on_sigterm(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -134,6 +151,8 @@ def emulator(
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if local is not None:
                 local.fake.stop()
+            if local_chargebee is not None:
+                local_chargebee.stop()
             code = handle.stop()
             clear_state(root)
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -170,7 +189,7 @@ def admin_key_source(root: Path, test_mode: bool) -> str:
     return "environment"
 
 
-def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None) -> Any:
+def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None, chargebee: Any = None) -> Any:
     from rich.table import Table
 
     urls = handle.urls
@@ -184,6 +203,10 @@ def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None 
     table.add_row("admin key", f"BACKEND_MANAGER_KEY from {key_source}")
     if local is not None:
         table.add_row("stripe (local fake)", f"{local.fake.url}  {LOCAL_STRIPE_NOTE}")
+    if chargebee is not None:
+        from functions.emulator.local_chargebee import LOCAL_CHARGEBEE_NOTE
+
+        table.add_row("chargebee (local fake)", f"{chargebee.url}  {LOCAL_CHARGEBEE_NOTE}")
     table.add_row("log", str(handle.log_path))
     table.add_row("stop", "Ctrl-C here, or `mgr emulator stop` from another terminal")
     return table

@@ -52,6 +52,14 @@ class ProcessorProduct(_Model):
     legacy_product_ids: list[str] = []
 
 
+class ChargebeeProduct(_Model):
+    """``product.chargebee`` (BEM): items model ``itemId`` (item prices ``{itemId}-{frequency}``),
+    legacy plans model ``legacyPlanIds``."""
+
+    item_id: str | None = None
+    legacy_plan_ids: list[str] = []
+
+
 class Trial(_Model):
     days: int = Field(default=0, ge=0)
 
@@ -66,6 +74,7 @@ class Product(_Model):
     prices: Prices | None = None
     stripe: ProcessorProduct = ProcessorProduct()
     paypal: ProcessorProduct = ProcessorProduct()
+    chargebee: ChargebeeProduct = ChargebeeProduct()
     archived: bool = False
 
     @field_validator("limits")

@@ -10,6 +10,7 @@ ADMIN_KEY = "test-admin-key-0123456789"
 WEBHOOK_KEY = "test-webhook-key-0123456789"
 PROJECT = "demo-bem"
 STRIPE_FAKE_PORT = 12111
+CHARGEBEE_FAKE_PORT = 12131
 
 FUNCTIONS_TEST_ENV = {
     "BEM_TESTING": "true",
@@ -22,4 +23,10 @@ FUNCTIONS_TEST_ENV = {
     "STRIPE_MAX_NETWORK_RETRIES": "1",
     "UNSUBSCRIBE_HMAC_KEY": "test-unsubscribe-hmac-key",  # e-mail: no SENDGRID_API_KEY → the local mailbox
     "BEM_AI_PROVIDER": "test",  # AI-backed routes answer from the scripted provider (docs/ai.md)
+    # Chargebee: the functions call the fake the emulator tier's pytest serves (functions/testing/chargebee_fixtures.py)
+    "CHARGEBEE_API_BASE": f"http://127.0.0.1:{CHARGEBEE_FAKE_PORT}",
+    "CHARGEBEE_API_KEY": "cb_test_fake",
+    "CHARGEBEE_MAX_NETWORK_RETRIES": "0",
+    "CHARGEBEE_API_TIMEOUT": "5",
+    "BEM_CHARGEBEE_FAKE_PORT": str(CHARGEBEE_FAKE_PORT),
 }

@@ -14,6 +14,7 @@ from functions.payments.processors.base import Processor
 PROCESSORS: dict[str, str] = {
     "stripe": "functions.payments.processors.stripe:PROCESSOR",
     "test": "functions.payments.processors.test:PROCESSOR",
+    "chargebee": "functions.payments.processors.chargebee:PROCESSOR",
 }
 DEFAULT_PROCESSOR = "stripe"  # BEM's default for payments/intent and for buyers without a subscription
 
