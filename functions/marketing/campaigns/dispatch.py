@@ -60,6 +60,14 @@ def generate(manager: Any, campaign: dict, now: dt.datetime) -> tuple[dict | Non
     return {key: value for key, value in generated.items() if key not in BYPRODUCTS}, extras
 
 
+def missing_content(kind: str, settings: dict) -> str | None:
+    """The settings key without which the campaign cannot be sent (e-mail: subject; push: name and subject)."""
+    for key in ("name", "subject") if kind == "push" else ("subject",):
+        if not isinstance(settings.get(key), str) or not settings[key].strip():
+            return key
+    return None
+
+
 def send(manager: Any, campaign_id: str, campaign: dict, settings: dict, occurrence: int) -> dict:
     kind = campaign.get("type") or "email"
     if kind == "email":
@@ -86,6 +94,8 @@ def send_push(manager: Any, settings: dict) -> dict:
     answer = {"success": result.get("sent", 0) > 0, **result}
     if not result.get("subscribers"):
         answer.update(retry=False, error="no subscriber matches the filters")
+    elif not answer["success"]:
+        answer["error"] = f"FCM delivered to none of {result['subscribers']} subscriber(s)"
     return answer
 
 

@@ -120,6 +120,9 @@ class _Occurrence:
             if overlay is None:
                 return self._generator_failed(None)
             settings = {**settings, **overlay}
+        missing = dispatch.missing_content(kind, settings)
+        if missing:
+            return self._fail(f"settings.{missing} is missing: nothing to send")
         if kind == "push" and self.data.get("interrupted") and self.data.get("processingOccurrence") == self.occurrence:
             results = {"push": {"success": False, "retry": False,
                                 "error": "an earlier run was interrupted while pushing this occurrence: not pushed again"}}
