@@ -59,6 +59,8 @@ def test_send_at_accepts_bem_formats(admin, send_at, expected):
     ({"recurrence": {"pattern": "monthly-weekday", "day": 2, "nth": 5}}, "recurrence.nth"),
     ({"recurrence": "weekly"}, "recurrence"),
     ({"providers": ["mailchimp"]}, "providers.0"),
+    ({"segments": ["subscription_free", "vip_users"]}, "segments.1"),
+    ({"excludeSegments": ["nope"]}, "excludeSegments.0"),
     ({"generator": "no_such_generator"}, "generator"),
     ({"name": None}, "name"),
 ])

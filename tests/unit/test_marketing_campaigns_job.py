@@ -219,3 +219,59 @@ def test_job_reads_at_most_three_documents_per_due_campaign(manager, firestore, 
     before = stats["reads"]
     assert run(manager)["sent"] == 10
     assert (stats["reads"] - before) / 10 <= 3
+
+
+# e-mail campaigns: manager.marketing.send_campaign against the SendGrid fake -------------------------
+def email_campaign(firestore, campaign_id, **fields):
+    doc = {"type": "email", "status": "pending", "sendAt": T - 600,
+           "settings": {"name": "March news", "subject": "What's new", "content": "<p>Hello</p>", "sender": "marketing",
+                        "segments": ["subscription_free"], "providers": ["campaigns"]}, **fields}
+    firestore.set(f"marketing-campaigns/{campaign_id}", doc)
+    return doc
+
+
+@pytest.fixture
+def senders(marketing, manager):
+    from functions.email import senders as email_senders
+
+    address = email_senders.resolve(manager.config, sender="marketing", from_=None, group=None).address.email
+    marketing.sendgrid.add_sender(address)
+    return marketing
+
+
+def test_email_campaign_is_one_single_send_with_the_occurrence_key(manager, firestore, senders):
+    email_campaign(firestore, "news")
+    assert run(manager)["sent"] == 1
+    doc = firestore.get("marketing-campaigns/news")
+    assert doc["status"] == "sent" and doc["results"]["campaigns"]["success"] is True
+    [single_send] = senders.sendgrid.single_sends().values()
+    assert single_send["body"]["email_config"]["subject"] == "What's new" and single_send["body"]["name"] == "March news"
+    assert firestore.list("marketing-sends")  # the provider ledger keyed by campaign:{id}:{sendAt}
+    [ledger] = firestore.list("marketing-sends").values()
+    assert ledger["key"] == f"campaign:news:{T - 600}"
+
+
+def test_email_provider_outage_is_retried_with_the_same_key_and_sent_once(manager, firestore, senders):
+    email_campaign(firestore, "news")
+    senders.sendgrid.fail_next(1, status=503, endpoint="marketing")
+    assert run(manager)["retried"] == 1
+    doc = firestore.get("marketing-campaigns/news")
+    assert doc["status"] == "pending" and doc["attempts"] == 1 and doc["error"].startswith("campaigns:")
+    assert run(manager)["sent"] == 1
+    assert len(senders.sendgrid.single_sends()) == 1
+    # the same occurrence claimed again (a reclaimed lease): the idempotency key makes the provider call a no-op
+    firestore.set("marketing-campaigns/news", {"status": "pending"}, merge=True)
+    assert run(manager)["sent"] == 1
+    assert firestore.get("marketing-campaigns/news")["results"]["campaigns"]["duplicate"] is True
+    assert len(senders.sendgrid.single_sends()) == 1
+
+
+def test_a_provider_4xx_is_final_and_unsendable_settings_too(manager, firestore, senders):
+    email_campaign(firestore, "refused")
+    senders.sendgrid.fail_next(1, status=400, endpoint="marketing")
+    email_campaign(firestore, "no-content", sendAt=T - 300, settings={"name": "n", "subject": "s", "providers": ["campaigns"]})
+    summary = run(manager)
+    assert summary["failed"] == 2 and summary["retried"] == 0
+    assert firestore.get("marketing-campaigns/refused")["results"]["campaigns"]["status"] == 400
+    assert "data.content.message" in firestore.get("marketing-campaigns/no-content")["error"]
+    assert senders.sendgrid.single_sends() == {}

@@ -16,6 +16,6 @@ CampaignId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,128}$")
 SendAt = int | float | Annotated[str, StringConstraints(max_length=100)]
 """``now``, unix seconds or ISO 8601 (checked by functions/marketing/campaigns/model.py → 400 ``sendAt``)."""
 Type = Literal["email", "push"]
-Provider = Literal["campaigns", "newsletter"]  # BEM: SendGrid Marketing, Beehiiv
+Provider = Literal["campaigns", "newsletter", "sendgrid", "beehiiv"]  # BEM: SendGrid Marketing, Beehiiv (and their aliases)
 Data = Annotated[dict[str, Any], Unsanitized]
 Generator = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]

@@ -65,12 +65,13 @@ def validate_segments(settings: dict) -> None:
         names = settings.get(field)
         if not names:
             continue
-        from functions.marketing.fields import SEGMENTS
+        from functions.marketing.fields import SEGMENTS, unknown_segments
 
-        for index, name in enumerate(names):
-            if name not in SEGMENTS:
-                raise ValidationError(f"{field}.{index}: unknown segment {name!r} (known: {', '.join(sorted(SEGMENTS))})",
-                                      field=f"{field}.{index}")
+        unknown = unknown_segments(list(names))
+        if unknown:
+            index = list(names).index(unknown[0])
+            raise ValidationError(f"{field}.{index}: unknown segment {unknown[0]!r} (known: {', '.join(SEGMENTS)})",
+                                  field=f"{field}.{index}")
 
 
 def split_fields(fields: dict, now: int, *, creating: bool) -> tuple[dict, dict]:

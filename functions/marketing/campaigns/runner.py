@@ -28,6 +28,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.email.errors import EmailInputError
 from functions.errors import ValidationError
 from functions.marketing.campaigns import claim, dispatch
 from functions.marketing.campaigns import recurrence as recurrences
@@ -129,6 +130,8 @@ class _Occurrence:
         else:
             try:
                 results = dispatch.send(self.manager, self.id, self.data, settings, self.occurrence)
+            except EmailInputError as error:  # the settings cannot be sent as they are: final
+                results = {"error": {"success": False, "retry": False, "error": error.message}}
             except Exception as error:
                 log.exception("marketing-campaigns: sending %s failed", self.id)
                 results = {"error": {"success": False, "error": f"{type(error).__name__}: {error}"}}
@@ -198,8 +201,16 @@ class _Occurrence:
 
 
 def _retryable(results: dict) -> bool:
+    """Worth another run: some provider failed in a way that may pass (5xx, 429, timeout, unknown), not a 4xx."""
     failed = [r for r in results.values() if isinstance(r, dict) and not r.get("success")]
-    return any(r.get("retry") is not False for r in failed) if failed else True
+    return any(_transient(r) for r in failed) if failed else True
+
+
+def _transient(result: dict) -> bool:
+    if "retry" in result:
+        return result["retry"] is True
+    status = result.get("status")
+    return not (isinstance(status, int) and 400 <= status < 500 and status != 429)
 
 
 def _first_error(results: Any) -> str | None:
