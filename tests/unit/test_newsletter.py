@@ -209,3 +209,45 @@ def test_cli_preview_writes_the_html_and_nothing_else(manager, feeds, mailbox, m
     assert result.exit_code == 0, result.output
     assert "Marketing budgets move to video" in out.read_text() and "AI:        test" in result.output
     assert used_docs(manager) == {} and mailbox.to(ALERTS) == []
+
+
+@pytest.fixture
+def github(monkeypatch):
+    from functions.testing.github_fake import GitHubFake
+
+    fake = GitHubFake().start()
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GH_TOKEN", "ghp_test")
+    yield fake
+    fake.stop()
+
+
+def test_section_images_are_drawn_by_openai_and_published_to_the_asset_host(manager, feeds, configure, mailbox, openai_fake, github):
+    rss = feeds.rss("/blog.xml", MARKETING)
+    configure([f"$feed:{rss}"], provider="openai", image={"enabled": True},
+              newsletter_extra={"assets": {"repository": "acme/newsletter-assets", "cdn": "https://cdn.example.com/newsletters"}})
+    sections = [{"title": "One", "body": "First.", "image_prompt": "a rocket"}, {"title": "Two", "body": "Second.", "image_prompt": "a map"}]
+    openai_fake.reply_json({"scores": [{"id": "m1", "fit": 9, "reason": "ok"}, {"id": "m2", "fit": 9, "reason": "ok"}]})
+    openai_fake.reply_json({"subject": "S", "preheader": "P", "signoff": "Best", "summary": "", "tags": [], "citations": [],
+                            "intro": "", "sections": sections})
+    github.fail_next(500)  # the first upload fails: that section renders without its image
+    result = newsletter.generate(manager, campaign(send_at=1000), now=NOW)
+    assert len(openai_fake.requests_to("/v1/images/generations")) == 2
+    urls = [u for u in result["assets"]["imageUrls"] if u]
+    assert len(urls) == 1 and urls[0].startswith("https://cdn.example.com/newsletters/demo/content/_recurring-newsletter-1000/section-")
+    assert urls[0] in result["content"]
+    assert list(github.files) == [f"acme/newsletter-assets:{urls[0].split('/newsletters/')[1]}"]
+    assert next(iter(github.files.values())).startswith(b"\x89PNG")
+    assert sum(1 for m in result["meta"]["steps"]["images"] if m.get("error")) == 1
+
+
+def test_section_images_need_openai_and_say_so(manager, feeds, configure, mailbox, caplog, monkeypatch):
+    from functions.testing.ai_fixtures import KEY_VARIABLES
+
+    for name in KEY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    rss = feeds.rss("/blog.xml", MARKETING)
+    configure([f"$feed:{rss}"], image={"enabled": True})
+    result = newsletter.generate(manager, campaign(), now=NOW)
+    assert "assets" not in result and "<img" not in result["content"]
+    assert "section images skipped: no OpenAI key" in caplog.text

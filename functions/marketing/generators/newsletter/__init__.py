@@ -75,7 +75,7 @@ def generate(manager: Any, campaign: dict, *, now: dt.datetime, preview: bool = 
     log.info("newsletter: issue '%s' generated for %s from %d source(s)", issue["subject"], occurrence, len(kept))
     return {"subject": issue["subject"], "preheader": issue["preheader"], "content": html, "contentHtml": html,
             "summary": issue["summary"], "tags": issue["tags"], "meta": meta,
-            **({"assets": {"imageUrls": image_urls}} if image_urls else {})}
+            **({"assets": {"imageUrls": image_urls}} if any(image_urls) else {})}
 
 
 def _fill(text: str, brand: Any, now: dt.datetime) -> str:
