@@ -251,3 +251,13 @@ def test_section_images_need_openai_and_say_so(manager, feeds, configure, mailbo
     result = newsletter.generate(manager, campaign(), now=NOW)
     assert "assets" not in result and "<img" not in result["content"]
     assert "section images skipped: no OpenAI key" in caplog.text
+
+
+def test_a_bad_newsletter_config_stops_the_start_naming_the_key():
+    from functions.config import parse_config
+    from functions.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"marketing\.newsletter\.content\.0\.template"):
+        parse_config({"marketing": {"newsletter": {"content": {"template": "fancy"}}}})
+    # kept as BEM's dict, which the marketing providers read
+    assert parse_config({"marketing": {"newsletter": {"enabled": True}}}).marketing.newsletter == {"enabled": True}

@@ -32,11 +32,11 @@ HARD CONSTRAINTS: no text, letters, numbers, logos, watermarks, UI mockups, bord
 SUBJECT: {subject}"""
 
 
-def illustrate(manager: Any, content: Any, issue: dict, *, campaign_id: str) -> tuple[list[str | None], list[dict]]:
+def illustrate(manager: Any, newsletter: Any, content: Any, issue: dict, *, campaign_id: str) -> tuple[list[str | None], list[dict]]:
     """(one image URL or ``None`` per section, per-image metadata); ``([], [])`` when images are off or impossible."""
     if not content.image.enabled:
         return [], []
-    assets = manager.config.marketing.newsletter.assets
+    assets = newsletter.assets
     provider = content.provider.image or "openai"
     problem = (f"the AI library draws only with openai, not {provider}" if provider != "openai"
                else "no OpenAI key" if not manager.ai.configured("openai")
