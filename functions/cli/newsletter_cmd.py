@@ -45,7 +45,9 @@ def preview(
             typer.secho(f"No campaign marketing-campaigns/{campaign_id}.", fg="red", err=True)
             raise typer.Exit(code=1)
         campaign = {**(snapshot.to_dict() or {}), "id": campaign_id}
-    if not manager.config.marketing.newsletter.content:
+    from functions.marketing.generators.newsletter.config import newsletter_config
+
+    if not newsletter_config(manager).content:
         typer.secho("No marketing.newsletter.content entry in backend-manager-config.json (docs/marketing.md#newsletter).", fg="red", err=True)
         raise typer.Exit(code=1)
     try:

@@ -236,16 +236,19 @@ class Newsletter(_Model):
     def _arrayify(cls, value: object) -> object:
         return [value] if isinstance(value, dict) else value
 
-    def get(self, key: str, default: object = None) -> object:
-        """Dict-style reads (``newsletter.get("publicationId")``) for code written when this was a dict."""
-        value = self.model_dump(by_alias=True).get(key, getattr(self, key, default))
-        return default if value is None else value
-
 
 class Marketing(_Model):
     campaigns: dict = {}
-    newsletter: Newsletter = Newsletter()
+    newsletter: dict = {}
+    """Kept as BEM's dict (the marketing providers read it so); checked against ``Newsletter`` at start-up,
+    read typed with ``Newsletter.model_validate(config.marketing.newsletter)``."""
     prune: dict = {}
+
+    @field_validator("newsletter")
+    @classmethod
+    def _check_newsletter(cls, value: dict) -> dict:
+        Newsletter.model_validate(value)
+        return value
 
 
 class Analytics(_Model):

@@ -38,8 +38,9 @@ def generate(manager: Any, campaign: dict, *, now: dt.datetime, preview: bool = 
     """The overlay for this occurrence, ``None`` when there is nothing to send; raises when the AI fails.
     ``preview`` (``mgr newsletter preview``) ignores ``enabled`` and writes nothing: no report, no source marked used."""
     from functions.marketing.generators.newsletter import images, rendering, report, sources, tracking, writer
+    from functions.marketing.generators.newsletter.config import newsletter_config
 
-    newsletter = manager.config.marketing.newsletter
+    newsletter = newsletter_config(manager)
     if not newsletter.enabled and not preview:
         log.info("newsletter: marketing.newsletter.enabled is false; nothing generated")
         return None
@@ -55,7 +56,7 @@ def generate(manager: Any, campaign: dict, *, now: dt.datetime, preview: bool = 
     brand = manager.config.brand
     started = time.monotonic()
 
-    chosen = sources.resolve(manager, content, occurrence=occurrence)
+    chosen = sources.resolve(manager, newsletter, content, occurrence=occurrence)
     if not chosen:
         log.info("newsletter: no new sources for %s", occurrence)
         return None
@@ -64,18 +65,18 @@ def generate(manager: Any, campaign: dict, *, now: dt.datetime, preview: bool = 
         log.info("newsletter: no source passed the brand-fit filter for %s", occurrence)
         return None
     issue, issue_step = writer.write_issue(manager, brand, content, kept)
-    image_urls, image_meta = images.illustrate(manager, content, issue, campaign_id=occurrence.replace(":", "-"))
+    image_urls, image_meta = images.illustrate(manager, newsletter, content, issue, campaign_id=occurrence.replace(":", "-"))
     campaign_name = str(settings.get("name") or "newsletter")
     html = rendering.html(manager, content, issue, images=image_urls, now=now, campaign=_utm_campaign(settings, brand, now),
                           utm_overrides=_utm(settings, brand, now))
     meta = _meta(content, chosen, kept, scores, fit_step, issue_step, image_meta, now, started)
     if not preview:
-        report.send(manager, occurrence=occurrence, issue=issue, sources=kept, meta=meta, campaign_name=campaign_name)
+        report.send(manager, newsletter, occurrence=occurrence, issue=issue, sources=kept, meta=meta, campaign_name=campaign_name)
         tracking.mark_used(manager.db, chosen, brand_id=brand.id, occurrence=occurrence, now=now)
     log.info("newsletter: issue '%s' generated for %s from %d source(s)", issue["subject"], occurrence, len(kept))
     return {"subject": issue["subject"], "preheader": issue["preheader"], "content": html, "contentHtml": html,
             "summary": issue["summary"], "tags": issue["tags"], "meta": meta,
-            **({"assets": {"imageUrls": image_urls}} if image_urls else {})}
+            **({"assets": {"imageUrls": image_urls}} if any(image_urls) else {})}
 
 
 def _fill(text: str, brand: Any, now: dt.datetime) -> str:

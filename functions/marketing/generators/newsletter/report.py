@@ -15,18 +15,17 @@ log = logging.getLogger("bem.marketing.newsletter")
 CATEGORY = "marketing/newsletter-report"
 
 
-def recipient(manager: Any) -> str | None:
-    config = manager.config
-    if config.marketing.newsletter.report.to:
-        return config.marketing.newsletter.report.to
-    domain = config.brand.contact.email.partition("@")[2]
+def recipient(manager: Any, newsletter: Any) -> str | None:
+    if newsletter.report.to:
+        return newsletter.report.to
+    domain = manager.config.brand.contact.email.partition("@")[2]
     return f"alerts@{domain}" if domain else None
 
 
-def send(manager: Any, *, occurrence: str, issue: dict, sources: list[Any], meta: dict, campaign_name: str) -> Any:
-    if not manager.config.marketing.newsletter.report.enabled:
+def send(manager: Any, newsletter: Any, *, occurrence: str, issue: dict, sources: list[Any], meta: dict, campaign_name: str) -> Any:
+    if not newsletter.report.enabled:
         return None
-    to = recipient(manager)
+    to = recipient(manager, newsletter)
     if not to:
         log.info("newsletter: report e-mail skipped: no brand.contact.email or marketing.newsletter.report.to")
         return None

@@ -57,9 +57,9 @@ class Source:
         return self.publisher or urlsplit(self.feed_url or self.url).hostname or ""
 
 
-def resolve(manager: Any, content: Any, *, occurrence: str) -> list[Source]:
+def resolve(manager: Any, newsletter: Any, content: Any, *, occurrence: str) -> list[Source]:
     """Up to ``content.source_count`` unused sources (``[]`` when there is nothing new)."""
-    pools = [_pool(manager, entry, content) for entry in content.sources]
+    pools = [_pool(manager, newsletter, entry, content) for entry in content.sources]
     candidates = [[s for s in pool if s.key] for pool in pools]
     used = tracking.used_ids(manager.db, (s.tracking_id for pool in candidates for s in pool), occurrence)
     fresh = [[s for s in pool if s.tracking_id not in used] for pool in candidates]
@@ -80,15 +80,14 @@ def resolve(manager: Any, content: Any, *, occurrence: str) -> list[Source]:
     return chosen
 
 
-def _pool(manager: Any, entry: str, content: Any) -> list[Source]:
-    newsletter = manager.config.marketing.newsletter
+def _pool(manager: Any, newsletter: Any, entry: str, content: Any) -> list[Source]:
     if entry.startswith(FEED_PREFIX):
         return _feed(entry[len(FEED_PREFIX):], entry, content, newsletter.feed_timeout)
     if entry == "$brand":
         url = newsletter.brand_feed or f"{manager.config.brand.url.rstrip('/')}/feed.xml"
         return _feed(url, "$brand", content, newsletter.feed_timeout)
     if entry == "$parent":
-        return _parent(manager, content)
+        return _parent(manager, newsletter, content)
     log.warning("newsletter: source '%s' is not $feed:<url>, $parent or $brand; ignored", entry[:80])
     return []
 
@@ -103,22 +102,22 @@ def _feed(url: str, origin: str, content: Any, timeout: float) -> list[Source]:
                    categories=tuple(content.categories)) for i in items]
 
 
-def parent_sources_url(manager: Any) -> str | None:
+def parent_sources_url(manager: Any, newsletter: Any) -> str | None:
     """``marketing.newsletter.sourcesUrl``, else ``https://api.{parent host}/newsletter-sources`` (BEM's getParentApiUrl)."""
     config = manager.config
-    if config.marketing.newsletter.sources_url:
-        return config.marketing.newsletter.sources_url
+    if newsletter.sources_url:
+        return newsletter.sources_url
     parent = config.brand.url if config.parent == "self" else (config.parent or "")
     host = parent.split("://", 1)[-1].strip("/")
     return f"https://api.{host}/newsletter-sources" if host else None
 
 
-def _parent(manager: Any, content: Any) -> list[Source]:
+def _parent(manager: Any, newsletter: Any, content: Any) -> list[Source]:
     import requests
 
     from functions.config.secrets import secret
 
-    url = parent_sources_url(manager)
+    url = parent_sources_url(manager, newsletter)
     if not url:
         log.info("newsletter: $parent listed but no parent configured (config parent or marketing.newsletter.sourcesUrl)")
         return []
@@ -128,7 +127,7 @@ def _parent(manager: Any, content: Any) -> list[Source]:
         if category:
             query["category"] = category
         try:
-            response = requests.get(url, params=query, timeout=manager.config.marketing.newsletter.feed_timeout)
+            response = requests.get(url, params=query, timeout=newsletter.feed_timeout)
             payload = response.json() if response.status_code < 400 else None
         except (requests.RequestException, ValueError) as error:
             log.error("newsletter: parent sources (category %s) could not be read: %s", category or "-", type(error).__name__)
