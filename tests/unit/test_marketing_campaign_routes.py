@@ -144,3 +144,15 @@ def test_push_campaign_due_now_is_sent_at_once_and_once(admin, firestore, fcm_fa
 
     run_jobs(manager, "frequent", only="marketing-campaigns", now=utcnow())
     assert len(fcm_fake.sends) == 3  # the job does not send it again
+
+
+def test_a_generator_campaign_due_now_is_left_to_the_job(admin, firestore, monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("functions.marketing.generators.routegen")
+    module.generate = lambda manager, campaign, *, now: pytest.fail("generated inside the request")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    response = admin.post("marketing/campaign", {"name": "n", "subject": "s", "generator": "routegen", "sendAt": "now"})
+    assert response.status == 200 and response.json["status"] == "pending" and response.json["providers"] is None
+    assert firestore.get(f"marketing-campaigns/{response.json['id']}")["generator"] == "routegen"

@@ -176,17 +176,20 @@ def test_generator_yielding_nothing_or_raising_is_retried_then_the_occurrence_sk
     assert fcm_fake.sends == []
 
 
-def test_expired_lease_is_reclaimed_and_an_interrupted_push_is_not_pushed_again(manager, firestore, fcm_fake):
+def test_expired_leases_are_reclaimed_and_a_push_interrupted_mid_send_is_not_pushed_again(manager, firestore, fcm_fake):
     subscribers(firestore, 1)
-    push_campaign(firestore, "stuck", status="processing", processingStartedAt=T - claim.LEASE_SECONDS - 1,
-                  processingOccurrence=T - 600)
+    lease = {"status": "processing", "processingStartedAt": T - claim.LEASE_SECONDS - 1, "processingOccurrence": T - 600}
+    push_campaign(firestore, "pushing", pushingOccurrence=T - 600, **lease)  # died while calling FCM
+    push_campaign(firestore, "generating", **lease)  # died before sending anything
     push_campaign(firestore, "live", status="processing", processingStartedAt=T - 60, processingOccurrence=T - 600)
     summary = run(manager)
-    assert summary["reclaimed"] == 1 and summary["failed"] == 1
-    stuck = firestore.get("marketing-campaigns/stuck")
-    assert stuck["status"] == "failed" and "interrupted" in stuck["error"]
+    assert summary["reclaimed"] == 2 and summary["failed"] == 1 and summary["sent"] == 1
+    pushing = firestore.get("marketing-campaigns/pushing")
+    assert pushing["status"] == "failed" and "interrupted" in pushing["error"]
+    generating = firestore.get("marketing-campaigns/generating")
+    assert generating["status"] == "sent" and "pushingOccurrence" not in generating
     assert firestore.get("marketing-campaigns/live")["status"] == "processing"
-    assert fcm_fake.sends == []
+    assert len(fcm_fake.sends) == 1
 
 
 def test_unknown_type_generator_or_recurrence_fails_without_retry_and_odd_documents_never_break_the_run(manager, firestore, fcm_fake):

@@ -29,11 +29,11 @@ def reclaim_expired(db: Any, now: int) -> list[str]:
     reclaimed = []
     query = db.collection(COLLECTION).where(filter=FieldFilter("status", "==", "processing")).limit(RECLAIM_LIMIT)
     for snapshot in query.get():
-        started = _int((snapshot.to_dict() or {}).get("processingStartedAt"))
+        started = as_int((snapshot.to_dict() or {}).get("processingStartedAt"))
         if started > now - LEASE_SECONDS:
             continue
         try:
-            snapshot.reference.update({"status": "pending", "interrupted": True, "metadata.updated": stamp_now()},
+            snapshot.reference.update({"status": "pending", "metadata.updated": stamp_now()},
                                       option=db.write_option(last_update_time=snapshot.update_time))
         except (exceptions.FailedPrecondition, exceptions.NotFound):
             continue  # finished (or deleted) since the query read it
@@ -50,14 +50,15 @@ def claim(db: Any, reference: Any, now: int) -> dict | None:
     def attempt(transaction: Any) -> dict | None:
         snapshot = reference.get(transaction=transaction)
         data = snapshot.to_dict() if snapshot.exists else None
-        if not isinstance(data, dict) or data.get("status") != "pending" or _int(data.get("sendAt"), now + 1) > now:
+        if not isinstance(data, dict) or data.get("status") != "pending" or as_int(data.get("sendAt"), now + 1) > now:
             return None
         transaction.update(reference, {"status": "processing", "processingStartedAt": now,
-                                       "processingOccurrence": _int(data.get("sendAt")), "metadata.updated": stamp_now()})
+                                       "processingOccurrence": as_int(data.get("sendAt")), "metadata.updated": stamp_now()})
         return data
 
     return attempt(db.transaction())
 
 
-def _int(value: Any, default: int = 0) -> int:
+def as_int(value: Any, default: int = 0) -> int:
+    """A stored number as an int (anything else: ``default``): documents of any shape never break the job."""
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default

@@ -18,7 +18,8 @@ outcome in one batch (the campaign and, for recurring or generated ones, a histo
 Firestore per due campaign: the due query (1 read) and the claim transaction (1 read), then one
 batched write. Never sent twice for one occurrence: the claim admits one runner, and the e-mail
 idempotency key ``campaign:{id}:{sendAt}`` makes a retried or reclaimed occurrence a provider no-op.
-A push occurrence interrupted mid-send (lease reclaimed) is not pushed again (FCM has no key).
+A push occurrence is marked (``pushingOccurrence``) before FCM is called; if its run dies there, the
+reclaimed occurrence is recorded failed rather than pushed again (FCM has no idempotency key).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class _Occurrence:
     def __init__(self, manager: Any, reference: Any, data: dict, now: dt.datetime) -> None:
         self.manager, self.reference, self.data, self.now = manager, reference, data, now
         self.id, self.seconds = reference.id, int(now.timestamp())
-        self.occurrence = claim._int(data.get("sendAt"))
+        self.occurrence = claim.as_int(data.get("sendAt"))
         self.settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
         self.recurrence = data.get("recurrence")
         self.results: dict | None = None
@@ -124,10 +125,12 @@ class _Occurrence:
         missing = dispatch.missing_content(kind, settings)
         if missing:
             return self._fail(f"settings.{missing} is missing: nothing to send")
-        if kind == "push" and self.data.get("interrupted") and self.data.get("processingOccurrence") == self.occurrence:
+        if kind == "push" and self.data.get("pushingOccurrence") == self.occurrence:
             results = {"push": {"success": False, "retry": False,
                                 "error": "an earlier run was interrupted while pushing this occurrence: not pushed again"}}
         else:
+            if kind == "push":
+                self._write({"pushingOccurrence": self.occurrence})
             try:
                 results = dispatch.send(self.manager, self.id, self.data, settings, self.occurrence)
             except EmailInputError as error:  # the settings cannot be sent as they are: final
@@ -138,9 +141,12 @@ class _Occurrence:
         self.results = results
         if dispatch.succeeded(results):
             return self._finish("sent", settings, results, extras)
-        attempts = claim._int(self.data.get("attempts")) + 1
+        attempts = claim.as_int(self.data.get("attempts")) + 1
         if _retryable(results) and attempts < SEND_MAX_ATTEMPTS:
-            self._write({"status": "pending", "attempts": attempts, "results": results, "error": _first_error(results)})
+            from google.cloud import firestore
+
+            self._write({"status": "pending", "attempts": attempts, "results": results, "error": _first_error(results),
+                         "pushingOccurrence": firestore.DELETE_FIELD})
             log.warning("marketing-campaigns: %s failed (attempt %d/%d), retrying next run", self.id, attempts, SEND_MAX_ATTEMPTS)
             return "retried"
         return self._finish("failed", settings, results, extras)
@@ -162,7 +168,7 @@ class _Occurrence:
                 history["error"] = _first_error(results)
             batch.set(self.manager.db.collection(COLLECTION).document(f"{self.id}-{self.occurrence}"), history)
         update: dict[str, Any] = {"attempts": firestore.DELETE_FIELD, "generatorAttempts": firestore.DELETE_FIELD,
-                                  "interrupted": firestore.DELETE_FIELD}
+                                  "pushingOccurrence": firestore.DELETE_FIELD}
         if self.recurrence is not None:
             update.update(status="pending", sendAt=self._next())
         else:
@@ -175,7 +181,7 @@ class _Occurrence:
     def _generator_failed(self, error: str | None) -> str:
         from google.cloud import firestore
 
-        attempts = claim._int(self.data.get("generatorAttempts")) + 1
+        attempts = claim.as_int(self.data.get("generatorAttempts")) + 1
         reason = error or f'Generator "{self.data.get("generator")}" yielded no content'
         if attempts < GENERATOR_MAX_ATTEMPTS:
             self._write({"status": "pending", "generatorAttempts": attempts, "error": reason})

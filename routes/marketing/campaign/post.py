@@ -3,7 +3,8 @@
 
 A future ``sendAt`` saves it ``pending`` for the frequent job (``providers: null``); ``now`` or a past
 ``sendAt`` sends it at once through the job's own claim-and-send path, so an overlapping job run can
-never send it a second time. Bad ``type``, ``sendAt``, ``recurrence``, segments or generator: 400
+never send it a second time (a campaign with a ``generator`` is left to the job's next run: generating
+an issue takes AI calls no request should wait for). Bad ``type``, ``sendAt``, ``recurrence``, segments or generator: 400
 naming the field. An ``id`` already used: 409 (BEM overwrites the campaign).
 """
 
@@ -33,7 +34,7 @@ def main(manager, user, settings, db):
                           "metadata": {"created": stamp, "updated": stamp}})
     except exceptions.AlreadyExists:
         raise Conflict(f"Campaign '{reference.id}' already exists: change it with PUT") from None
-    if doc_fields["sendAt"] > int(now.timestamp()):
+    if doc_fields["sendAt"] > int(now.timestamp()) or "generator" in doc_fields:  # generating (AI) is the job's, not a request's
         return {"success": True, "id": reference.id, "status": "pending", "sendAt": doc_fields["sendAt"], "providers": None}
     outcome = runner.process(manager, reference, now)
     status = outcome.status if outcome.status in ("sent", "failed") else "pending"
