@@ -278,3 +278,42 @@ def test_a_provider_4xx_is_final_and_unsendable_settings_too(manager, firestore,
     assert firestore.get("marketing-campaigns/refused")["results"]["campaigns"]["status"] == 400
     assert "data.content.message" in firestore.get("marketing-campaigns/no-content")["error"]
     assert senders.sendgrid.single_sends() == {}
+
+
+def test_the_seeded_newsletter_is_generated_and_sent_on_two_occurrences(manager, firestore, marketing, mailbox, monkeypatch):
+    """BEM's flagship: _recurring-newsletter, the real generator (test AI provider, a local feed), one Beehiiv
+    post per week, a history document per issue, and nothing new to write → retried, nothing sent."""
+    from functions.config import parse_config
+    from functions.marketing.campaigns import seeds
+    from functions.testing.feed_fake import FeedFake, item
+
+    feed = FeedFake().start()
+    try:
+        monkeypatch.delenv("BEM_AI_PROVIDER", raising=False)
+        url = feed.rss("/blog.xml", [item("m1", "Marketing budgets move to video"), item("m2", "Email marketing open rates climb")])
+        raw = manager.config.model_dump(by_alias=True, exclude_none=True)
+        raw["ai"] = {**raw.get("ai", {}), "provider": "test"}
+        raw["marketing"]["newsletter"] = {**raw["marketing"]["newsletter"], "enabled": True,
+                                          "content": [{"sources": [f"$feed:{url}"], "categories": ["marketing"]}]}
+        manager.config = parse_config(raw)
+        seeds.apply(manager.db, NOW - dt.timedelta(days=1))
+        for seed in seeds.build_seeds(NOW)[:-1]:  # the sales fall on the same Wednesday: this test is about the newsletter
+            firestore.delete(f"marketing-campaigns/{seed.id}")
+        first = firestore.get("marketing-campaigns/_recurring-newsletter")["sendAt"]
+        assert run(manager, dt.datetime.fromtimestamp(first + 60, dt.UTC))["sent"] == 1
+        [post] = marketing.beehiiv.posts(marketing.publication)
+        assert "Marketing budgets move to video" in str(post)
+        history = firestore.get(f"marketing-campaigns/_recurring-newsletter-{first}")
+        assert history["status"] == "sent" and history["generatedFrom"] == "_recurring-newsletter" and history["settings"]["subject"]
+        second = firestore.get("marketing-campaigns/_recurring-newsletter")["sendAt"]
+        assert second == first + 7 * 86400
+        feed.rss("/blog.xml", [item("m3", "Marketing attribution gets simpler"), item("m1", "Marketing budgets move to video")])
+        assert run(manager, dt.datetime.fromtimestamp(second + 60, dt.UTC))["sent"] == 1
+        posts = marketing.beehiiv.posts(marketing.publication)
+        assert len(posts) == 2 and "Marketing attribution gets simpler" in str(posts[-1]) and "budgets" not in str(posts[-1])
+        third = firestore.get("marketing-campaigns/_recurring-newsletter")["sendAt"]
+        assert run(manager, dt.datetime.fromtimestamp(third + 60, dt.UTC))["retried"] == 1  # no new source: nothing to send
+        assert len(marketing.beehiiv.posts(marketing.publication)) == 2
+        assert firestore.get("marketing-campaigns/_recurring-newsletter")["generatorAttempts"] == 1
+    finally:
+        feed.stop()
