@@ -3,6 +3,7 @@
     manager.marketing.add("ann@example.com", first_name="Ann", source="footer")
     manager.marketing.sync(uid)                 # every BEM field, from users/{uid}
     manager.marketing.sync_many(user_docs)      # in batches of 1,000 (one call per provider per batch)
+    manager.marketing.sync_all()                # every user document, the same way
     manager.marketing.remove("ann@example.com")
     manager.marketing.send_campaign(settings, idempotency_key=f"campaign:{id}:{occurrence}")
 
@@ -154,6 +155,11 @@ class Marketing:
         log.info("marketing sync_many: %d contacts in %s calls, skipped %s", synced, calls, skipped or "none")
         return {"success": not any(failures.values()), "synced": synced, "skipped": skipped, "calls": calls,
                 "errors": {name: errors for name, errors in failures.items() if errors}}
+
+    def sync_all(self, *, batch_size: int = SYNC_BATCH) -> dict:
+        """Every user in ``users`` (streamed), through ``sync_many``: one provider call per ``batch_size``."""
+        users = (snapshot.to_dict() or {} for snapshot in self.manager.db.collection("users").stream())
+        return self.sync_many(users, batch_size=batch_size)
 
     def remove(self, email: str, *, providers: list[str] | None = None) -> dict:
         """Remove a contact from every provider (never gated: honouring an unsubscribe always works)."""
