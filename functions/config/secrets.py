@@ -66,6 +66,8 @@ REGISTRY: tuple[Secret, ...] = (
            "everything that does not call OpenAI"),
     Secret("BACKEND_MANAGER_ANTHROPIC_API_KEY", "user", "Anthropic calls when ANTHROPIC_API_KEY is unset (BEM's fallback key)",
            "everything that does not call Anthropic"),
+    Secret("GH_TOKEN", "user", "publishing newsletter section images to marketing.newsletter.assets.repository",
+           "newsletters render without section images"),
 )
 BY_NAME = {item.name: item for item in REGISTRY}
 NAMES = tuple(BY_NAME)

@@ -63,7 +63,8 @@ def test_only_runs_one_job_by_either_spelling(hooked_manager, firestore):
 
 
 def test_frequent_schedule_runs_the_payments_recovery(manager):
-    assert [(r.name, r.status) for r in run_jobs(manager, "frequent", now=NOW)] == [("email-queue", "ok"), ("recover-payments", "ok")]
+    assert [(r.name, r.status) for r in run_jobs(manager, "frequent", now=NOW)] == [
+        ("email-queue", "ok"), ("marketing-campaigns", "ok"), ("recover-payments", "ok")]
 
 
 def test_admin_cron_refuses_anonymous_and_non_admins(bm):
