@@ -85,7 +85,8 @@ class Marketing:
     def _answer(results: dict[str, dict], **extra: Any) -> dict:
         return {"success": all(r.get("success") for r in results.values()), "providers": results, **extra}
 
-    def _check(self, email: str, *, check_mailbox: bool = False) -> AddressCheck:
+    def check_address(self, email: str, *, check_mailbox: bool = False) -> AddressCheck:
+        """``validate_address`` with the config's extra disposable domains (``auth.disposableDomains``)."""
         return validate_address(email, check_mailbox=check_mailbox, extra_disposable=self.manager.config.auth.disposable_domains)
 
     # contacts ----------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ class Marketing:
             log.info("marketing add refused: %s revoked marketing consent", _mask(email))
             return {"success": False, "blocked": "consent", "email": email, "providers": {}}
         if not skip_validation:
-            check = self._check(email)
+            check = self.check_address(email)
             if not check.valid:
                 log.info("marketing add refused: %s failed the %s check", _mask(email), check.reason)
                 return {"success": False, "blocked": "validation", "email": email, "validation": check.dump(), "providers": {}}
@@ -179,7 +180,7 @@ class Marketing:
         if is_marketing_revoked(user):
             log.info("marketing sync refused: %s revoked marketing consent", _mask(email))
             return None, {"blocked": "consent", "email": email}
-        check = self._check(email)
+        check = self.check_address(email)
         if not check.valid:
             return None, {"blocked": "validation", "email": email, "validation": check.dump()}
         first, last, source = (get_path(user, p) for p in ("personal.name.first", "personal.name.last",

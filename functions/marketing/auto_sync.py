@@ -25,7 +25,7 @@ def after_signup(manager: Any, uid: str, record: dict) -> dict | None:
             log.info("signup %s: no marketing sync (consent.marketing.status is %r)", uid, consent)
             return None
         email = (record.get("auth") or {}).get("email")
-        check = manager.marketing._check(email, check_mailbox=True) if isinstance(email, str) else None
+        check = manager.marketing.check_address(email, check_mailbox=True) if isinstance(email, str) else None
         if check is None or not check.valid:
             log.info("signup %s: no marketing sync (address failed the %s check)", uid, check.reason if check else "format")
             return None
