@@ -5,8 +5,9 @@ providers treat as a no-op) and never raises: a provider outage is logged and si
 pipeline and the deletion carry on.
 - ``after_signup``: only when the sign-up granted marketing consent and the address passes every
   check, the paid mailbox check included when a key is set (BEM ``routes/user/signup`` ``ALL_CHECKS``).
-- ``after_subscription_change``: every committed subscription event (BEM's payments on-write); the
-  user document is read again so the newest state is what goes out, whatever order events arrive in.
+- ``after_subscription_change``: every committed subscription event that changed the user's
+  subscription (BEM's payments on-write), from the document the pipeline's transaction read plus the
+  subscription it wrote: no extra read; a stale (older) event commits nothing and syncs nothing.
 - ``after_account_deleted``: removal from every provider (BEM's auth on-delete), never gated.
 """
 
@@ -37,11 +38,13 @@ def after_signup(manager: Any, uid: str, record: dict) -> dict | None:
         return None
 
 
-def after_subscription_change(manager: Any, uid: str | None) -> dict | None:
-    if not uid:
+def after_subscription_change(manager: Any, user: dict | str | None) -> dict | None:
+    """``user``: the user document as the pipeline committed it (its subscription included), or a uid."""
+    if not user:
         return None
+    uid = user if isinstance(user, str) else ((user.get("auth") or {}).get("uid") if isinstance(user.get("auth"), dict) else None)
     try:
-        result = manager.marketing.sync(uid)
+        result = manager.marketing.sync(user)
         if not result.get("success") and result.get("blocked") not in ("consent", "validation", "email"):
             log.warning("payments: marketing sync of %s failed: %s", uid, result)
         return result
