@@ -9,8 +9,10 @@ on the in-memory Firestore, for 1,000 and for ``--contacts`` contacts. Reports, 
 - provider calls (HTTP requests to SendGrid Marketing and Beehiiv): the same for both sizes, since a
   campaign is one Single Send / one post for the whole segment, never one call per contact;
 - Firestore document reads made by the job (due query, claim transaction, the send ledger);
+- contact sync of ``--users`` (10,000) users through both fakes: upsert calls per provider (at most one
+  per 1,000 contacts; ``bench/marketing_contacts.py``);
 
-    venv/bin/python bench/campaigns.py [--contacts 50000]
+    venv/bin/python bench/campaigns.py [--contacts 50000] [--users 10000]
 
 The last line is ``provider_calls_per_campaign=<int>``.
 """
@@ -89,10 +91,12 @@ def run_once(contacts: int, sendgrid: Any, beehiiv: Any) -> dict[str, Any]:
 
 
 def contact_sync_figures(args: argparse.Namespace) -> list[str]:
-    """The 10,000-user contact sync figures (issue 15's second bench target); mkt-contacts adds them here.
+    """The 10,000-user contact sync figures (issue 15's second bench target): ``bench/marketing_contacts.py``
+    against fresh fakes; the lines to print before the last line."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from marketing_contacts import contact_sync_figures as measure
 
-    Returns the lines to print before the last line; none until that part is written."""
-    return []
+    return measure(args.users)
 
 
 def main() -> None:
@@ -101,6 +105,7 @@ def main() -> None:
     logging.disable(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=50_000)
+    parser.add_argument("--users", type=int, default=10_000, help="users for the contact-sync figures")
     args = parser.parse_args()
     from functions.testing.beehiiv_fake import BeehiivFake
     from functions.testing.sendgrid_fake import SendGridFake

@@ -5,8 +5,9 @@ providers treat as a no-op) and never raises: a provider outage is logged and si
 pipeline and the deletion carry on.
 - ``after_signup``: only when the sign-up granted marketing consent and the address passes every
   check, the paid mailbox check included when a key is set (BEM ``routes/user/signup`` ``ALL_CHECKS``).
-- ``after_subscription_change``: every committed subscription event (BEM's payments on-write); the
-  user document is read again so the newest state is what goes out, whatever order events arrive in.
+- ``after_subscription_change``: every committed subscription event that changed the user's
+  subscription (BEM's payments on-write), from the document the pipeline's transaction read plus the
+  subscription it wrote: no extra read; a stale (older) event commits nothing and syncs nothing.
 - ``after_account_deleted``: removal from every provider (BEM's auth on-delete), never gated.
 """
 
@@ -25,7 +26,7 @@ def after_signup(manager: Any, uid: str, record: dict) -> dict | None:
             log.info("signup %s: no marketing sync (consent.marketing.status is %r)", uid, consent)
             return None
         email = (record.get("auth") or {}).get("email")
-        check = manager.marketing._check(email, check_mailbox=True) if isinstance(email, str) else None
+        check = manager.marketing.check_address(email, check_mailbox=True) if isinstance(email, str) else None
         if check is None or not check.valid:
             log.info("signup %s: no marketing sync (address failed the %s check)", uid, check.reason if check else "format")
             return None
@@ -37,11 +38,13 @@ def after_signup(manager: Any, uid: str, record: dict) -> dict | None:
         return None
 
 
-def after_subscription_change(manager: Any, uid: str | None) -> dict | None:
-    if not uid:
+def after_subscription_change(manager: Any, user: dict | str | None) -> dict | None:
+    """``user``: the user document as the pipeline committed it (its subscription included), or a uid."""
+    if not user:
         return None
+    uid = user if isinstance(user, str) else ((user.get("auth") or {}).get("uid") if isinstance(user.get("auth"), dict) else None)
     try:
-        result = manager.marketing.sync(uid)
+        result = manager.marketing.sync(user)
         if not result.get("success") and result.get("blocked") not in ("consent", "validation", "email"):
             log.warning("payments: marketing sync of %s failed: %s", uid, result)
         return result

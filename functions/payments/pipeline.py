@@ -85,10 +85,11 @@ def process_webhook_event(manager: Any, event_id: str, snapshot: Any = None) -> 
                             after=outcome.after, uid=parsed.uid or (outcome.user_doc or {}).get("auth", {}).get("uid"),
                             user_doc=outcome.user_doc, event_type=parsed.event_type, event_id=parsed.event_id,
                             order_id=outcome.order_id)
-    if outcome.status == "completed" and outcome.category == "subscription" and not outcome.stale:
+    if outcome.category == "subscription" and outcome.after is not None and not outcome.stale:
         from functions.marketing.auto_sync import after_subscription_change
 
-        after_subscription_change(manager, outcome.uid or parsed.uid)  # BEM: sync after each subscription write
+        # BEM: sync after each subscription write, from the committed state (no extra read)
+        after_subscription_change(manager, {**(outcome.user_doc or {}), "subscription": outcome.after})
     return outcome
 
 

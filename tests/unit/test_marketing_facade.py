@@ -241,3 +241,15 @@ def test_in_production_without_keys_every_call_is_not_configured(bem_root: Any, 
     assert result["success"] is False
     assert result["providers"]["campaigns"] == {"success": False, "error": "not-configured"}
     assert list(manager.db.collection("marketing-local").stream()) == []
+
+
+def test_asm_group_suppressions_are_added_and_deleted(marketing: Any, manager: Any) -> None:
+    from functions.marketing.providers import choose
+
+    client = choose(manager, "campaigns").client
+    assert client.suppress(25928, ["Ann.Lee@example.com"])["success"] is True
+    assert marketing.sendgrid.suppressions(25928) == {"ann.lee@example.com"}
+    assert client.unsuppress(25928, "ann.lee@example.com")["success"] is True
+    assert marketing.sendgrid.suppressions(25928) == set()
+    [added, deleted] = marketing.sendgrid.marketing_calls(prefix="/v3/asm/groups/25928/suppressions")
+    assert added.body == {"recipient_emails": ["Ann.Lee@example.com"]} and deleted.method == "DELETE"
