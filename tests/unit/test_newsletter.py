@@ -261,3 +261,28 @@ def test_a_bad_newsletter_config_stops_the_start_naming_the_key():
         parse_config({"marketing": {"newsletter": {"content": {"template": "fancy"}}}})
     # kept as BEM's dict, which the marketing providers read
     assert parse_config({"marketing": {"newsletter": {"enabled": True}}}).marketing.newsletter == {"enabled": True}
+
+
+def test_the_campaign_job_sends_the_generated_issue_once_and_retries_when_nothing_is_new(manager, feeds, configure, mailbox, firestore,
+                                                                                          beehiiv_fake):
+    from functions.marketing.campaigns import runner
+
+    rss = feeds.rss("/blog.xml", MARKETING)
+    configure([f"$feed:{rss}"], newsletter_extra={"publicationId": "pub_test"})
+    send_at = int(NOW.timestamp()) - 600
+    firestore.set("marketing-campaigns/_recurring-newsletter", {
+        "type": "email", "status": "pending", "sendAt": send_at, "generator": "newsletter",
+        "recurrence": {"pattern": "weekly", "day": 3, "hour": 17, "minute": 20},
+        "settings": {"name": "{brand.name} Newsletter — {date.month} {date.year}", "sender": "newsletter", "providers": ["newsletter"],
+                     "utm": {"utm_campaign": "newsletter_{date.month}_{date.year}", "utm_content": "newsletter"}}})
+    assert runner.run(manager, NOW).dump()["sent"] == 1
+    [post] = beehiiv_fake.posts("pub_test")
+    body = str(post)
+    assert "Marketing budgets move to video" in body and "utm_campaign=newsletter_June_2026" in body
+    assert len(used_docs(manager)) == 2 and len(mailbox.to(ALERTS)) == 1
+    template = firestore.get("marketing-campaigns/_recurring-newsletter")
+    assert template["status"] == "pending" and template["sendAt"] > send_at
+    later = dt.datetime.fromtimestamp(template["sendAt"] + 60, dt.UTC)
+    runner.run(manager, later)  # nothing new in the feed: no post, the job counts an empty attempt
+    assert len(beehiiv_fake.posts("pub_test")) == 1
+    assert firestore.get("marketing-campaigns/_recurring-newsletter")["generatorAttempts"] == 1
