@@ -286,3 +286,45 @@ def test_the_campaign_job_sends_the_generated_issue_once_and_retries_when_nothin
     runner.run(manager, later)  # nothing new in the feed: no post, the job counts an empty attempt
     assert len(beehiiv_fake.posts("pub_test")) == 1
     assert firestore.get("marketing-campaigns/_recurring-newsletter")["generatorAttempts"] == 1
+
+
+BEM_UNIVERSALS = {"subject": "A normal subject", "preheader": "A short preheader.", "signoff": "Best,\nThe Demo Team",
+                  "summary": "", "tags": [], "citations": [{"note": "A claim with data", "source": "Industry report, April 2026"}]}
+BEM_CLASSIC = {**BEM_UNIVERSALS, "intro": "An intro.", "sections": [
+    {"title": "Section one", "body": "Identity matters because trust is the new growth lever for every team here.", "image_prompt": "x"},
+    {"title": "", "body": "", "image_prompt": ""},
+    {"title": "Section three", "body": "", "image_prompt": "x"}]}
+BEM_FIELD_REPORT = {**BEM_UNIVERSALS, "signoff": "— Stay sharp,\nThe Demo Desk", "tldr": "", "dateline": "LOS ANGELES", "dispatches": [
+    {"kicker": "LEAD DISPATCH", "headline": "Identity becomes the lever", "byline": "Filed by the desk", "location": "OAKLAND",
+     "lede": "A wave of changes.", "dispatch": "Trust matters.", "dataPoints": [{"label": "USERS", "value": "99%"}], "image_prompt": "x"},
+    {"kicker": "", "headline": "", "byline": "", "location": "", "lede": "", "dispatch": "", "dataPoints": [], "image_prompt": ""}]}
+
+
+@pytest.mark.parametrize("template", ["clean", "editorial", "field-report"])
+def test_templates_follow_bems_fixture_rules(manager, template):
+    """BEM's newsletter-templates suite, on our templates: address, citations, sponsorships, signoff,
+    images, empty sections dropped, no hand-rolled unsubscribe link."""
+    from functions.config import parse_config
+    from functions.config.models import NewsletterContent
+    from functions.marketing.generators.newsletter import rendering
+
+    raw = manager.config.model_dump(by_alias=True, exclude_none=True)
+    raw["brand"]["address"] = {"line1": "123 Main St", "line2": "Suite 100", "city": "Testville", "region": "TS", "postalCode": "12345",
+                               "country": "United States"}
+    manager.config = parse_config(raw)
+    issue = dict(BEM_FIELD_REPORT if template == "field-report" else BEM_CLASSIC)
+    sponsor = [{"headline": "Try Demo", "url": "https://example.com/promo", "ctaLabel": "Start free", "position": "middle"}]
+    content = NewsletterContent(template=template, sponsorships=sponsor)
+    images = ["https://img.example/1.png", "https://img.example/2.png", "https://img.example/3.png"]
+    html = rendering.html(manager, content, issue, images=images, now=NOW, campaign="fixture")
+    assert "123 Main St, Suite 100, Testville, TS 12345, United States" in html and "unsubscribe" not in html.lower()
+    assert "[1]" in html and "Industry report, April 2026" in html
+    assert "Try Demo" in html and "Start free" in html and "https://example.com/promo?utm_source=demo" in html
+    assert ("Stay sharp" in html and "The Demo Desk" in html) if template == "field-report" else ("Best," in html and "The Demo Team" in html)
+    assert "https://img.example/1.png" in html and "https://img.example/2.png" not in html  # the empty second section is dropped
+    if template == "field-report":
+        assert "99%" in html and "// THIS ISSUE //" not in html and html.count("END DISPATCH") == 1
+    else:
+        assert "Section three" in html and "https://img.example/3.png" in html
+    bare = rendering.html(manager, NewsletterContent(template=template), {**issue, "citations": []}, images=[], now=NOW, campaign="fixture")
+    assert "Sources &amp; data" not in bare and "Try Demo" not in bare and "img.example" not in bare and "<html" in bare
