@@ -183,6 +183,15 @@ def test_an_unreadable_feed_is_skipped_and_the_brand_feed_is_read(manager, feeds
     assert [s["origin"] for s in result["meta"]["sources"]["used"]] == ["$brand"]
 
 
+def test_an_oversized_or_non_feed_answer_is_not_a_source(manager, feeds, configure, mailbox, caplog):
+    huge = feeds.serve("/huge.xml", "<rss>" + "x" * (5 * 1024 * 1024 + 10) + "</rss>", "application/rss+xml")
+    page = feeds.serve("/page.html", "<html><body>Not a feed</body></html>", "text/html")
+    configure([f"$feed:{huge}", f"$feed:{page}"])
+    assert newsletter.generate(manager, campaign(), now=NOW) is None
+    assert f"feed {huge} could not be read: larger than 5 MB" in caplog.text
+    assert f"feed {page} could not be read: not a feed" in caplog.text
+
+
 def test_disabled_or_unconfigured_generates_nothing(manager, feeds, mailbox):
     assert newsletter.generate(manager, campaign(), now=NOW) is None
     assert feeds.requests == []
