@@ -183,6 +183,15 @@ def test_an_unreadable_feed_is_skipped_and_the_brand_feed_is_read(manager, feeds
     assert [s["origin"] for s in result["meta"]["sources"]["used"]] == ["$brand"]
 
 
+def test_an_oversized_or_non_feed_answer_is_not_a_source(manager, feeds, configure, mailbox, caplog):
+    huge = feeds.serve("/huge.xml", "<rss>" + "x" * (5 * 1024 * 1024 + 10) + "</rss>", "application/rss+xml")
+    page = feeds.serve("/page.html", "<html><body>Not a feed</body></html>", "text/html")
+    configure([f"$feed:{huge}", f"$feed:{page}"])
+    assert newsletter.generate(manager, campaign(), now=NOW) is None
+    assert f"feed {huge} could not be read: larger than 5 MB" in caplog.text
+    assert f"feed {page} could not be read: not a feed" in caplog.text
+
+
 def test_disabled_or_unconfigured_generates_nothing(manager, feeds, mailbox):
     assert newsletter.generate(manager, campaign(), now=NOW) is None
     assert feeds.requests == []
@@ -261,3 +270,70 @@ def test_a_bad_newsletter_config_stops_the_start_naming_the_key():
         parse_config({"marketing": {"newsletter": {"content": {"template": "fancy"}}}})
     # kept as BEM's dict, which the marketing providers read
     assert parse_config({"marketing": {"newsletter": {"enabled": True}}}).marketing.newsletter == {"enabled": True}
+
+
+def test_the_campaign_job_sends_the_generated_issue_once_and_retries_when_nothing_is_new(manager, feeds, configure, mailbox, firestore,
+                                                                                          beehiiv_fake):
+    from functions.marketing.campaigns import runner
+
+    rss = feeds.rss("/blog.xml", MARKETING)
+    configure([f"$feed:{rss}"], newsletter_extra={"publicationId": "pub_test"})
+    send_at = int(NOW.timestamp()) - 600
+    firestore.set("marketing-campaigns/_recurring-newsletter", {
+        "type": "email", "status": "pending", "sendAt": send_at, "generator": "newsletter",
+        "recurrence": {"pattern": "weekly", "day": 3, "hour": 17, "minute": 20},
+        "settings": {"name": "{brand.name} Newsletter — {date.month} {date.year}", "sender": "newsletter", "providers": ["newsletter"],
+                     "utm": {"utm_campaign": "newsletter_{date.month}_{date.year}", "utm_content": "newsletter"}}})
+    assert runner.run(manager, NOW).dump()["sent"] == 1
+    [post] = beehiiv_fake.posts("pub_test")
+    body = str(post)
+    assert "Marketing budgets move to video" in body and "utm_campaign=newsletter_June_2026" in body
+    assert len(used_docs(manager)) == 2 and len(mailbox.to(ALERTS)) == 1
+    template = firestore.get("marketing-campaigns/_recurring-newsletter")
+    assert template["status"] == "pending" and template["sendAt"] > send_at
+    later = dt.datetime.fromtimestamp(template["sendAt"] + 60, dt.UTC)
+    runner.run(manager, later)  # nothing new in the feed: no post, the job counts an empty attempt
+    assert len(beehiiv_fake.posts("pub_test")) == 1
+    assert firestore.get("marketing-campaigns/_recurring-newsletter")["generatorAttempts"] == 1
+
+
+BEM_UNIVERSALS = {"subject": "A normal subject", "preheader": "A short preheader.", "signoff": "Best,\nThe Demo Team",
+                  "summary": "", "tags": [], "citations": [{"note": "A claim with data", "source": "Industry report, April 2026"}]}
+BEM_CLASSIC = {**BEM_UNIVERSALS, "intro": "An intro.", "sections": [
+    {"title": "Section one", "body": "Identity matters because trust is the new growth lever for every team here.", "image_prompt": "x"},
+    {"title": "", "body": "", "image_prompt": ""},
+    {"title": "Section three", "body": "", "image_prompt": "x"}]}
+BEM_FIELD_REPORT = {**BEM_UNIVERSALS, "signoff": "— Stay sharp,\nThe Demo Desk", "tldr": "", "dateline": "LOS ANGELES", "dispatches": [
+    {"kicker": "LEAD DISPATCH", "headline": "Identity becomes the lever", "byline": "Filed by the desk", "location": "OAKLAND",
+     "lede": "A wave of changes.", "dispatch": "Trust matters.", "dataPoints": [{"label": "USERS", "value": "99%"}], "image_prompt": "x"},
+    {"kicker": "", "headline": "", "byline": "", "location": "", "lede": "", "dispatch": "", "dataPoints": [], "image_prompt": ""}]}
+
+
+@pytest.mark.parametrize("template", ["clean", "editorial", "field-report"])
+def test_templates_follow_bems_fixture_rules(manager, template):
+    """BEM's newsletter-templates suite, on our templates: address, citations, sponsorships, signoff,
+    images, empty sections dropped, no hand-rolled unsubscribe link."""
+    from functions.config import parse_config
+    from functions.config.models import NewsletterContent
+    from functions.marketing.generators.newsletter import rendering
+
+    raw = manager.config.model_dump(by_alias=True, exclude_none=True)
+    raw["brand"]["address"] = {"line1": "123 Main St", "line2": "Suite 100", "city": "Testville", "region": "TS", "postalCode": "12345",
+                               "country": "United States"}
+    manager.config = parse_config(raw)
+    issue = dict(BEM_FIELD_REPORT if template == "field-report" else BEM_CLASSIC)
+    sponsor = [{"headline": "Try Demo", "url": "https://example.com/promo", "ctaLabel": "Start free", "position": "middle"}]
+    content = NewsletterContent(template=template, sponsorships=sponsor)
+    images = ["https://img.example/1.png", "https://img.example/2.png", "https://img.example/3.png"]
+    html = rendering.html(manager, content, issue, images=images, now=NOW, campaign="fixture")
+    assert "123 Main St, Suite 100, Testville, TS 12345, United States" in html and "unsubscribe" not in html.lower()
+    assert "[1]" in html and "Industry report, April 2026" in html
+    assert "Try Demo" in html and "Start free" in html and "https://example.com/promo?utm_source=demo" in html
+    assert ("Stay sharp" in html and "The Demo Desk" in html) if template == "field-report" else ("Best," in html and "The Demo Team" in html)
+    assert "https://img.example/1.png" in html and "https://img.example/2.png" not in html  # the empty second section is dropped
+    if template == "field-report":
+        assert "99%" in html and "// THIS ISSUE //" not in html and html.count("END DISPATCH") == 1
+    else:
+        assert "Section three" in html and "https://img.example/3.png" in html
+    bare = rendering.html(manager, NewsletterContent(template=template), {**issue, "citations": []}, images=[], now=NOW, campaign="fixture")
+    assert "Sources &amp; data" not in bare and "Try Demo" not in bare and "img.example" not in bare and "<html" in bare

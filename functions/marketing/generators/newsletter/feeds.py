@@ -1,5 +1,5 @@
 """RSS 2.0 / Atom 1.0 feeds → ``FeedItem`` (BEM's ``feed-parser.js``): fetched with ``requests``
-(timeout, BEM's browser User-Agent), parsed by ``feedparser`` from the bytes, HTML stripped.
+(timeout, BEM's browser User-Agent, at most 5 MB read), parsed by ``feedparser`` from the bytes, HTML stripped.
 Both libraries are imported on first use (serving instances never load them)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36"
 MAX_CONTENT = 14 * 1024
+MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_SUMMARY = 500
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -38,20 +39,23 @@ def fetch(url: str, timeout: float) -> list[FeedItem]:
     import requests
 
     try:
-        response = requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT})
+        with requests.get(url, timeout=timeout, headers={"User-Agent": USER_AGENT}, stream=True) as response:
+            if response.status_code >= 400:
+                raise FeedError(f"HTTP {response.status_code}")
+            body = response.raw.read(MAX_FEED_BYTES + 1, decode_content=True)
     except requests.RequestException as error:
         raise FeedError(f"{type(error).__name__}") from None
-    if response.status_code >= 400:
-        raise FeedError(f"HTTP {response.status_code}")
-    return parse(response.content)
+    if len(body) > MAX_FEED_BYTES:
+        raise FeedError(f"larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
+    return parse(body)
 
 
 def parse(body: bytes) -> list[FeedItem]:
     import feedparser
 
     parsed = feedparser.parse(body)
-    if parsed.bozo and not parsed.entries:
-        raise FeedError(f"not a feed ({type(parsed.get('bozo_exception')).__name__})")
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        raise FeedError("not a feed")
     items = []
     for entry in parsed.entries:
         link = entry.get("link") or ""

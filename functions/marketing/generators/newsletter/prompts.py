@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def issue(brand: Any, content: Any, sources: list[Any]) -> tuple[str, str]:
         link_line=f"Brand links to use where relevant: {', '.join(content.links)}" if content.links else "",
         template_brief=brief.rstrip("\n"),
     )
-    return system, _read("research").format(research=research(sources))
+    return re.sub(r"\n{3,}", "\n\n", system), _read("research").format(research=research(sources))
 
 
 def research(sources: list[Any]) -> str:

@@ -26,8 +26,10 @@ def html(manager: Any, content: Any, issue: dict, *, images: list[str], now: dt.
     brand = config.brand
     variables = {
         "issue": issue,
-        "sections": [_section(s, i, len(issue.get("sections") or []), images) for i, s in enumerate(issue.get("sections") or [])],
-        "dispatches": [_dispatch(d, i, images) for i, d in enumerate(issue.get("dispatches") or [])],
+        "sections": _numbered([_section(s, i, images) for i, s in enumerate(issue.get("sections") or [])
+                               if isinstance(s, dict) and (s.get("title") or s.get("body") or s.get("cta"))]),
+        "dispatches": [_dispatch(d, i, images) for i, d in enumerate(issue.get("dispatches") or [])
+                       if isinstance(d, dict) and (d.get("headline") or d.get("dispatch") or d.get("lede"))],
         "intro_html": _markdown(issue.get("intro") or ""),
         "signoff_lines": [line for line in (issue.get("signoff") or "").split("\n") if line.strip()],
         "theme": content.theme.model_dump(by_alias=True),
@@ -69,12 +71,17 @@ def _markdown(text: str) -> Any:
     return render.safe(render.markdown(text)) if text else ""
 
 
-def _section(section: dict, index: int, total: int, images: list[str]) -> dict:
+def _section(section: dict, index: int, images: list[str]) -> dict:
+    """A section as templates print it; empty ones are dropped (BEM), so ``number`` is set after."""
     body = section.get("body") or ""
     quote = pull_quote(body)
     rest = " ".join(body.replace(quote, " ").split()) if quote else body
-    return {**section, "number": f"{index + 1:02d}", "image": images[index] if index < len(images) else None,
+    return {**section, "image": images[index] if index < len(images) else None,
             "body_html": _markdown(body), "pull_quote": quote, "rest_html": _markdown(rest)}
+
+
+def _numbered(sections: list[dict]) -> list[dict]:
+    return [{**s, "number": f"{i:02d}"} for i, s in enumerate(sections, 1)]
 
 
 def _dispatch(dispatch: dict, index: int, images: list[str]) -> dict:
