@@ -3,7 +3,8 @@
 Once ready it prints where everything is: ``bm_api`` in its function and Hosting forms, the
 emulator ports, the Emulator UI, where the admin key comes from, and how to stop. The suite's
 process ids are recorded in ``logs/emulator-state.json`` so ``mgr emulator stop`` (another
-terminal) stops exactly these processes. ``--stripe`` also runs the local fake Stripe API.
+terminal) stops exactly these processes. ``--stripe`` also runs the local fake Stripe API,
+``--marketing`` the local fake SendGrid Marketing and Beehiiv APIs.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def emulator(
         bool,
         typer.Option("--chargebee", help="Also run the local fake Chargebee API (hosted pages, webhooks); no account needed."),
     ] = False,
+    marketing: Annotated[
+        typer.Option("--marketing", help="Also run the local fake SendGrid Marketing and Beehiiv APIs (contacts, campaigns)."),
+    ] = False,
 ) -> None:
     """Start the local Firebase emulators (offline) and keep them up until Ctrl-C or `mgr emulator stop`."""
     if ctx.invoked_subcommand is not None:
@@ -75,7 +79,11 @@ def emulator(
         raise typer.Exit(1)
     key_source = admin_key_source(root, test_mode)
     extra_env = _test_env() if test_mode else {}
-    local = local_chargebee = None
+    local = local_chargebee = local_marketing = None
+    if marketing:
+        from functions.emulator.local_marketing import marketing_env
+
+        extra_env.update(marketing_env(extra_env))
     if stripe:
         extra_env.update(stripe_env(root, extra_env))
         hidden = [] if test_mode else hidden_by_dotenv(root, list(extra_env))
@@ -116,6 +124,9 @@ def emulator(
             from functions.emulator.local_chargebee import start_local_chargebee, webhook_key
 
             local_chargebee = start_local_chargebee(handle.urls, webhook_key(root, extra_env))
+        if marketing:
+            from functions.emulator.local_marketing import start_local_marketing
+            local_marketing = start_local_marketing(root)
     except (ProvisionError, EmulatorError, OSError) as exc:
         console.print(f"[red]✘[/] {exc}")
         if "handle" in locals():
@@ -126,7 +137,8 @@ def emulator(
     info = {"project": project, "hub": handle.urls.hub, "root": str(root)}
     write_state(root, handle.pid, handle._known, info)
     running = detect_running(project, root)
-    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None, chargebee=local_chargebee))
+    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None, chargebee=local_chargebee,
+                              marketing=local_marketing))
 
     def on_sigterm(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -153,6 +165,8 @@ def emulator(
                 local.fake.stop()
             if local_chargebee is not None:
                 local_chargebee.stop()
+            if local_marketing is not None:
+                local_marketing.stop()
             code = handle.stop()
             clear_state(root)
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -189,7 +203,8 @@ def admin_key_source(root: Path, test_mode: bool) -> str:
     return "environment"
 
 
-def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None, chargebee: Any = None) -> Any:
+def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None, chargebee: Any = None,
+                marketing: Any = None) -> Any:
     from rich.table import Table
 
     urls = handle.urls
@@ -207,6 +222,9 @@ def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None 
         from functions.emulator.local_chargebee import LOCAL_CHARGEBEE_NOTE
 
         table.add_row("chargebee (local fake)", f"{chargebee.url}  {LOCAL_CHARGEBEE_NOTE}")
+    if marketing is not None:
+        from functions.emulator.local_marketing import LOCAL_MARKETING_NOTE
+        table.add_row("marketing (local fakes)", f"{marketing.sendgrid.url}  {marketing.beehiiv.url}  {LOCAL_MARKETING_NOTE}")
     table.add_row("log", str(handle.log_path))
     table.add_row("stop", "Ctrl-C here, or `mgr emulator stop` from another terminal")
     return table

@@ -18,6 +18,7 @@ from functions.testing import unit
 from functions.testing.ai_fixtures import _anthropic_fake_server, _openai_fake_server, ai, ai_config, anthropic_fake, openai_fake  # noqa: F401 (fixtures)
 from functions.testing.chargebee_fixtures import _chargebee_fake_server, chargebee_fake  # noqa: F401 (fixtures)
 from functions.testing.fcm_fixtures import _fcm_fake_server, fcm_fake  # noqa: F401 (fixtures)
+from functions.testing.marketing_fixtures import _beehiiv_fake_server, beehiiv_fake, marketing  # noqa: F401 (fixtures)
 from functions.testing.sendgrid_fixtures import _sendgrid_fake_server, mailbox, sendgrid_fake  # noqa: F401 (fixtures)
 from functions.testing.stripe_fixtures import _stripe_fake_server, signed_stripe_event, stripe_fake  # noqa: F401 (fixtures)
 
@@ -35,6 +36,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _is_emulator(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("emulator") is not None
+
+
+@pytest.fixture(autouse=True)
+def _emulator_marketing_fakes(request: pytest.FixtureRequest) -> None:
+    """Emulator tier: the SendGrid and Beehiiv fakes run for the whole session on the fixed ports the
+    test-mode functions call (``functions/testing/test_env.py``), whether or not a test asks for them."""
+    if _is_emulator(request):
+        request.getfixturevalue("_sendgrid_fake_server")
+        request.getfixturevalue("_beehiiv_fake_server")
 
 
 @pytest.fixture
