@@ -57,6 +57,7 @@ def emulator(
         typer.Option("--chargebee", help="Also run the local fake Chargebee API (hosted pages, webhooks); no account needed."),
     ] = False,
     marketing: Annotated[
+        bool,
         typer.Option("--marketing", help="Also run the local fake SendGrid Marketing and Beehiiv APIs (contacts, campaigns)."),
     ] = False,
 ) -> None:
