@@ -111,3 +111,12 @@ def test_legacy_command(bm, fcm_fake):
     response = bm.as_("admin").command("admin:send-notification", payload)
     assert response.status == 200, response.text
     assert response.json["sent"] == 1 and fcm_fake.tokens_sent == ["abc"]
+
+
+def test_route_without_a_notification_sends_bems_default(bm, firestore, fcm_fake):
+    _subscribe(firestore, 2)
+    response = bm.as_("admin").post("admin/notification", {"filters": {"limit": 1}})
+    assert response.status == 200, response.text
+    assert response.json["sent"] == 1
+    assert fcm_fake.sends[0].body["message"]["notification"]["title"] == "Notification"
+    assert fcm_fake.sends[0].body["message"]["notification"]["body"] == "Check this out"
