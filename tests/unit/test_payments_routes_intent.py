@@ -398,3 +398,10 @@ def test_recaptcha_is_skipped_while_testing_and_without_a_secret(bm, stripe_fake
     monkeypatch.delenv("RECAPTCHA_SECRET_KEY")
     assert _intent(bm).status == 200
     assert recaptcha.requests == []
+
+
+def test_a_missing_processor_is_400_naming_it(bm, stripe_fake, firestore):
+    # BEM's schema requires it: no checkout is opened with a processor the client did not choose
+    response = bm.as_("basic").post("payments/intent", {"productId": "premium", "frequency": "monthly"})
+    assert response.status == 400 and response.json["error"]["field"] == "processor"
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
