@@ -314,8 +314,9 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: _comparable(a, b) and a >= b,
     "in": lambda a, b: a in b,
     "not-in": lambda a, b: a is not _NOT_FOUND and a not in b,
-    "array-contains": lambda a, b: isinstance(a, list) and b in a,
-    "array-contains-any": lambda a, b: isinstance(a, list) and any(v in a for v in b),
+    # google-cloud-firestore's spellings; it refuses JavaScript's "array-contains…" (functions/store/operators.py)
+    "array_contains": lambda a, b: isinstance(a, list) and b in a,
+    "array_contains_any": lambda a, b: isinstance(a, list) and any(v in a for v in b),
 }
 
 
