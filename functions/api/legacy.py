@@ -55,6 +55,22 @@ REST_EQUIVALENTS = {
 }
 
 
+def _notification_defaults(payload: dict) -> dict:
+    """BEM's legacy ``admin:send-notification`` fills a missing title and body one by one (the REST
+    route only defaults a missing ``notification``)."""
+    notification = payload.get("notification")
+    if notification is None or isinstance(notification, dict):
+        notification = dict(notification or {})
+        notification["title"] = notification.get("title") or "Notification"
+        notification["body"] = notification.get("body") or "Check this out"
+        payload["notification"] = notification
+    return payload
+
+
+# command → how its payload differs from the REST route's body (BEM's legacy handlers' own defaults)
+PAYLOAD_ADAPTERS = {"admin:send-notification": _notification_defaults}
+
+
 def command_of(data: dict) -> str | None:
     command = data.get("command")
     if not isinstance(command, str) or not command.strip():
@@ -63,7 +79,7 @@ def command_of(data: dict) -> str | None:
     return ALIASES.get(command, command)
 
 
-def payload_of(data: dict) -> dict:
+def payload_of(data: dict, command: str | None = None) -> dict:
     payload = data.get("payload")
     if payload is None:
         payload = {}
@@ -73,4 +89,5 @@ def payload_of(data: dict) -> dict:
     for key in ("backendManagerKey", "authenticationToken", "apiKey"):
         if key in data and key not in payload:
             payload[key] = data[key]
-    return payload
+    adapt = PAYLOAD_ADAPTERS.get(command or "")
+    return adapt(payload) if adapt else payload

@@ -102,7 +102,7 @@ def _run(manager: Manager, assistant: Assistant) -> Response:
 
 
 def _run_command(manager: Manager, assistant: Assistant, command: str) -> Response:
-    assistant.parsed.data = legacy.payload_of(assistant.data)
+    assistant.parsed.data = legacy.payload_of(assistant.data, command)
     route = manager.routes.command(command)
     schema_route, method = command.replace(":", "/"), "index"
     if route is None:

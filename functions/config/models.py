@@ -117,9 +117,27 @@ class Discount(_Model):
     duration_in_months: int | None = Field(default=None, ge=1)
     stripe_coupon_id: str | None = None
     archived: bool = False
-    eligible: Literal["everyone", "new-customers", "returning-customers"] = "everyone"
+    eligible: Literal["everyone", "new-customers", "returning-customers", "basic-plan", "trial-claimed",
+                      "cancelled", "cancelled-after-paying"] = "everyone"
     """Who may use the code (BEM's per-code ``eligible(user)`` rules as config): ``new-customers`` never
-    had a subscription order; ``returning-customers`` had one before and has no active plan now."""
+    had a subscription order; ``returning-customers`` had one before and has no active plan now;
+    ``basic-plan`` has no active paid plan; ``trial-claimed`` has no active paid plan and claimed a trial;
+    ``cancelled`` has a cancelled subscription; ``cancelled-after-paying`` too, after paying at least once
+    (functions/payments/discounts.py)."""
+
+
+BUILTIN_DISCOUNTS: dict[str, Discount] = {d.code: d for d in (
+    # BEM's codes (libraries/payment/discount-codes.js), live in every project as in BEM: a BEM site's pricing
+    # pages and e-mail campaigns name them. A config entry of the same code replaces one (archived: withdraws it).
+    Discount(code="WELCOME15", percent=15),
+    Discount(code="SAVE10", percent=10),
+    Discount(code="FLASH20", percent=20),
+    Discount(code="GIFT15", percent=15),
+    Discount(code="UPGRADE15", percent=15, eligible="basic-plan"),
+    Discount(code="COMEBACK20", percent=20, eligible="trial-claimed"),
+    Discount(code="MISSYOU25", percent=25, eligible="cancelled-after-paying"),
+    Discount(code="TRYAGAIN10", percent=10, eligible="cancelled"),
+)}
 
 
 class Payment(_Model):
@@ -143,8 +161,12 @@ class Payment(_Model):
         return next((p for p in self.products if p.id == product_id), None)
 
     def discount(self, code: str | None) -> Discount | None:
+        """The live code (case-insensitive): the config's entry, else BEM's built-in one of that code."""
         wanted = (code or "").strip().upper()
-        return next((d for d in self.discounts if d.code == wanted and not d.archived), None)
+        configured = [d for d in self.discounts if d.code == wanted]
+        if configured:  # the project's entry replaces a built-in code (archived: withdrawn)
+            return next((d for d in configured if not d.archived), None)
+        return BUILTIN_DISCOUNTS.get(wanted)
 
     @property
     def basic(self) -> Product:

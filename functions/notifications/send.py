@@ -75,7 +75,7 @@ def token_pages(db: Any, targets: Targets) -> Iterator[list[str]]:
 
     query = db.collection(COLLECTION)
     if targets.tags:
-        query = query.where(filter=FieldFilter("tags", "array-contains-any", list(targets.tags)[:30]))
+        query = query.where(filter=FieldFilter("tags", "array_contains_any", list(targets.tags)[:30]))
     if targets.owner:
         query = query.where(filter=FieldFilter("owner", "==", targets.owner))
     remaining = targets.limit if targets.limit else None

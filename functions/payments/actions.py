@@ -13,6 +13,7 @@ from typing import Any
 
 from functions.errors import BadRequest, ValidationError
 from functions.payments.collections import ORDERS
+from functions.payments.order_id import derived_order_id
 from functions.payments.processors import Processor, find_processor
 from functions.user.models import Subscription, UserDoc
 
@@ -46,14 +47,17 @@ def paid_subscription(uid: str, doc: UserDoc, *, action: str, environment: str) 
     """The caller's subscription when it came from a processor; 400 otherwise."""
     sub = doc.subscription
     payment = sub.payment
-    if sub.product.id == "basic" or not payment.resource_id or not payment.processor or not payment.order_id:
+    if sub.product.id == "basic" or not payment.resource_id or not payment.processor:
         raise BadRequest(f"Nothing to {action}: you have no paid subscription")
     processor = find_processor(payment.processor)
     if processor is None:
         raise BadRequest(f"Cannot {action} a '{payment.processor}' subscription here yet")
     if not processor.production and environment == "production":
         raise BadRequest(f"Cannot {action}: {processor.name} subscriptions are refused in production")
-    return PaidSubscription(uid, payment.processor, payment.order_id, payment.resource_id, sub)
+    # a subscription stored without its order id (BEM wrote it, or made outside an intent): the order the
+    # pipeline keeps for it, under the id derived from the processor's resource (pipeline.py does the same)
+    order_id = payment.order_id or derived_order_id(f"{payment.processor}:{payment.resource_id}")
+    return PaidSubscription(uid, payment.processor, order_id, payment.resource_id, sub)
 
 
 def order_requests(db: Any, order_id: str) -> dict:

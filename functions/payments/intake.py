@@ -1,7 +1,8 @@
 """Webhook intake (``POST payments/webhook?processor=NAME``): verify, parse, record once.
 
 Answers:
-- bad/missing signature → 400; bad/missing ``?key=`` → 401 (BEM); nothing written
+- bad/missing signature → 400; bad/missing ``?key=`` → 401 (BEM); a wrong ``?key=`` is 401 for every
+  processor, before its signature is checked (BEM); nothing written
 - signed/keyed but malformed event (no id, ``data`` not an object, ``created`` not a unix time) → 400
 - the secret the processor needs is not set → 503 naming it (the sender retries after configuration)
 - ``?brand=`` names another brand than ``config.brand.id`` → 200 ``{received, ignored: true}`` (BEM)
@@ -22,6 +23,7 @@ from typing import Any
 from functions.errors import BadRequest, ServiceUnavailable
 from functions.payments.collections import WEBHOOKS
 from functions.payments.processors import ParsedWebhook, get_processor
+from functions.payments.processors.shared import refuse_wrong_key
 from functions.timestamps import stamp_now
 
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # Stripe events can exceed the API's 100 KB; a 413 would be retried for days
@@ -32,6 +34,7 @@ log = logging.getLogger("bem.payments.intake")
 def receive_webhook(manager: Any, assistant: Any) -> dict:
     query = assistant.query
     processor = get_processor(query.get("processor"))
+    refuse_wrong_key(query)
     parsed = processor.verify_and_parse(assistant.parsed.raw, assistant.request.headers, query, manager)
     brand = query.get("brand")
     if brand and brand != manager.config.brand.id:

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 from functions.config.models import Config, Discount, Product
 from functions.errors import ServiceUnavailable, ValidationError
 from functions.payments.collections import INTENTS, ORDERS
+from functions.payments.discounts import discount_record, ineligibility
 from functions.payments.order_id import new_order_id
 from functions.payments.processors import Processor, find_processor, get_processor, processor_names
 from functions.payments.recaptcha import verify_recaptcha
@@ -167,15 +168,10 @@ def default_urls(config: Config, order_id: str, product: Product, frequency: str
 
 
 def check_discount_eligible(discount: Discount | None, doc: UserDoc, has_history: Callable[[], bool]) -> None:
-    """``discount.eligible`` (config): new customers only, or returning customers only."""
-    if discount is None or discount.eligible == "everyone":
-        return
-    returning = has_history()
-    if discount.eligible == "new-customers" and returning:
-        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for new customers only", field="discount")
-    if discount.eligible == "returning-customers" and (not returning or resolve_subscription(doc).active):
-        raise ValidationError(f"Invalid value for discount: '{discount.code}' is for returning customers only",
-                              field="discount")
+    """The code's ``eligible`` rule (BEM's per-code ``eligible(user)``; functions/payments/discounts.py)."""
+    problem = ineligibility(discount, doc, has_history) if discount is not None else None
+    if problem:
+        raise ValidationError(f"Invalid value for discount: '{discount.code}' {problem}", field="discount")
 
 
 def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any, ip: str | None = None) -> IntentPlan:
@@ -211,13 +207,6 @@ def plan_intent(manager: Any, uid: str, doc: UserDoc, settings: Any, ip: str | N
         attribution=dict(settings.attribution or {}),
         supplemental=dict(settings.supplemental or {}),
     )
-
-
-def discount_record(discount: Discount | None) -> dict | None:
-    if discount is None:
-        return None
-    return {"code": discount.code, "percent": discount.percent, "duration": discount.duration,
-            "durationInMonths": discount.duration_in_months}
 
 
 def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
@@ -272,10 +261,17 @@ def trial_eligibility(manager: Any, uid: str, product_id: str | None) -> dict:
     return {"eligible": not had_subscription_order(manager.db, uid)}
 
 
-def discount_answer(config: Config, code: str) -> dict:
-    """``{valid, code, percent, duration}``; an unknown code is ``valid: false`` (not an error)."""
-    discount = config.payment.discount(code)
+def discount_answer(manager: Any, code: str, uid: str | None = None, doc: UserDoc | None = None) -> dict:
+    """``{valid, code, percent, duration}``; an unknown code is ``valid: false`` (not an error). With a
+    signed-in caller the code's ``eligible`` rule is checked too (BEM), and a code they may not use is
+    ``valid: false`` with the ``reason``."""
+    discount = manager.config.payment.discount(code)
+    invalid = {"valid": False, "code": code.strip().upper(), "percent": 0, "duration": None}
     if discount is None:
-        return {"valid": False, "code": code.strip().upper(), "percent": 0, "duration": None}
+        return invalid
+    if uid and doc is not None:
+        problem = ineligibility(discount, doc, functools.cache(lambda: had_subscription_order(manager.db, uid)))
+        if problem:
+            return {**invalid, "reason": f"'{discount.code}' {problem}"}
     return {"valid": True, "code": discount.code, "percent": discount.percent, "duration": discount.duration,
             "durationInMonths": discount.duration_in_months}

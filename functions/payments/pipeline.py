@@ -268,7 +268,8 @@ def _order_document(processor: Processor, parsed: ParsedWebhook, resource: dict,
     document: dict[str, Any] = {
         "id": order_id, "type": category, "owner": uid, "productId": unified["product"]["id"],
         "processor": processor.name, "resourceId": resource.get("id") or parsed.resource_id, "unified": unified,
-        "metadata": {"updated": now, "updatedEventCreated": parsed.created, "updatedEventId": parsed.event_id},
+        "metadata": {"updated": now, "updatedBy": {"event": {"name": parsed.event_type, "id": parsed.event_id}},
+                     "updatedEventCreated": parsed.created, "updatedEventId": parsed.event_id},
     }
     if order is None:
         document["requests"] = {"cancellation": None, "refund": None}

@@ -7,10 +7,17 @@ dotted field paths, ``Increment``/``ArrayUnion``/``ArrayRemove``/``DELETE_FIELD`
 ``SERVER_TIMESTAMP``, batches, and transactions that work with
 ``google.cloud.firestore.transactional`` and are serialised by one lock, so
 concurrent read-check-write code behaves as it does against Firestore.
+
+Fault injection (tests only; nothing sets it while serving): ``with db.inject(after_read=...,
+on_conflict=...):`` runs ``after_read(snapshot)`` after every document read, outside the store's
+lock (a network round-trip, or another instance writing between a read and a write), and
+``on_conflict(path, error)`` on every write refused because the document changed since it was
+read or already exists (a lost race), before the error is raised.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import itertools
@@ -35,6 +42,8 @@ class MemoryFirestore:
         self._last_time: dt.datetime | None = None
         self.lock = threading.RLock()
         self.stats = {"reads": 0, "writes": 0, "scanned": 0}  # reads as Firestore bills them; scanned by queries
+        self._after_read: Callable[[DocumentSnapshot], None] | None = None
+        self._on_conflict: Callable[[str, Exception], None] | None = None
 
     # references ---------------------------------------------------------
     def document(self, *path: str) -> DocumentReference:
@@ -70,6 +79,17 @@ class MemoryFirestore:
             self._docs.clear()
             self._times.clear()
 
+    @contextlib.contextmanager
+    def inject(self, *, after_read: Callable[[DocumentSnapshot], None] | None = None,
+               on_conflict: Callable[[str, Exception], None] | None = None) -> Iterator[None]:
+        """Fault injection for the block (tests only; see the module doc). Restores the previous hooks."""
+        previous = self._after_read, self._on_conflict
+        self._after_read, self._on_conflict = after_read, on_conflict
+        try:
+            yield
+        finally:
+            self._after_read, self._on_conflict = previous
+
     @staticmethod
     def write_option(**kwargs: Any) -> Any:
         """``last_update_time=`` or ``exists=`` preconditions, as ``firestore.Client.write_option``."""
@@ -96,9 +116,14 @@ class MemoryFirestore:
     def _write(self, path: str, mutate: Callable[[dict | None], dict | None], option: Any = None) -> None:
         with self.lock:
             self.stats["writes"] += 1
-            _check_precondition(path, option, self._times.get(path))
             current = copy.deepcopy(self._docs.get(path))
-            result = mutate(current)
+            try:
+                _check_precondition(path, option, self._times.get(path))
+                result = mutate(current)
+            except (exceptions.FailedPrecondition, exceptions.AlreadyExists) as error:
+                if self._on_conflict is not None:
+                    self._on_conflict(path, error)
+                raise
             now = self._next_time()
             if result is None:
                 self._docs.pop(path, None)
@@ -229,7 +254,11 @@ class DocumentReference:
         return [self.collection(n) for n in sorted(names)]
 
     def get(self, field_paths: Any = None, transaction: Any = None, **_: Any) -> DocumentSnapshot:
-        return self._client._read(self.path)
+        snapshot = self._client._read(self.path)
+        hook = self._client._after_read
+        if hook is not None:
+            hook(snapshot)
+        return snapshot
 
     def set(self, document_data: dict, merge: bool = False, **_: Any) -> None:
         self._client._write(self.path, _set_op(document_data, merge))
@@ -285,8 +314,9 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: _comparable(a, b) and a >= b,
     "in": lambda a, b: a in b,
     "not-in": lambda a, b: a is not _NOT_FOUND and a not in b,
-    "array-contains": lambda a, b: isinstance(a, list) and b in a,
-    "array-contains-any": lambda a, b: isinstance(a, list) and any(v in a for v in b),
+    # google-cloud-firestore's spellings; it refuses JavaScript's "array-contains…" (functions/store/operators.py)
+    "array_contains": lambda a, b: isinstance(a, list) and b in a,
+    "array_contains_any": lambda a, b: isinstance(a, list) and any(v in a for v in b),
 }
 
 

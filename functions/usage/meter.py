@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
 from functions.errors import NotFound
@@ -49,7 +50,12 @@ class Usage:
         api_key: str | None = None,
         whitelist_keys: Iterable[str] = (),
         clock: Callable[[], dt.datetime] | None = None,
+        instance_lock: Callable[[str], AbstractContextManager] = key_lock,
     ) -> None:
+        """``clock``: now (tests pass a fixed one). ``instance_lock(path)``: how this meter's writes queue
+        behind other meters of the same document in this process (default: one lock per document); a meter
+        built with ``lambda _path: contextlib.nullcontext()`` writes as another instance would, racing on
+        the conditional write (tests of cross-instance races)."""
         self.manager = manager
         self.storage: Storage = storage
         self.key = key.replace("/", "_") if key else None
@@ -57,6 +63,7 @@ class Usage:
         self.api_key = api_key
         self.whitelist_keys = {k for k in whitelist_keys if k}
         self.clock = clock or utcnow
+        self.instance_lock = instance_lock
         self.mirrors: list[str] = []
         self._stored: dict[str, dict] | None = None
         if stored is not None or storage != "ip":
@@ -291,7 +298,7 @@ class Usage:
             batch.commit()
             return stored, changed
 
-        with key_lock(ref.path):
+        with self.instance_lock(ref.path):
             stored, changed = with_backoff(attempt)
         self._stored = {**stored, **changed}
         return changed

@@ -55,10 +55,30 @@ def _created() -> dict:
     return {"created": {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now)), "timestampUNIX": now}}
 
 
-def test_anyone_can_create_a_notification_token_but_not_read_it(rules):
+def test_whoever_holds_a_notification_token_creates_reads_and_updates_it(rules, accounts):
+    token, missing = _token(), _token()
+    assert rules.as_("anonymous").can_read(f"notifications/{missing}") is True  # BEM's "already subscribed?" check
+    assert rules.as_("anonymous").can_set(f"notifications/{token}", {"token": token, "owner": "anonymous"}) is True
+    assert rules.as_("basic").can_read(f"notifications/{token}") is True
+    # web-manager's update after sign-in: its uid, context and time; an owner may be claimed by the caller
+    assert rules.as_("basic").can_update(f"notifications/{token}", {
+        "uid": accounts["basic"].uid, "owner": accounts["basic"].uid, "context": {"client": {"platform": "web"}},
+        "updated": _created()["created"]}) is True
+    assert rules.as_("anonymous").can_update(f"notifications/{token}", {"preferences": {"sound": True}}) is True
+    assert rules.as_("anonymous").can_delete(f"notifications/{token}") is False
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("an unknown field", {"hacked": True}),
+    ("another token", {"token": "someone-else"}),
+    ("another user as owner", {"owner": "_test-premium-active"}),
+    ("another user as uid", {"uid": "_test-premium-active"}),
+    ("tags that are not a list", {"tags": "general"}),
+])
+def test_a_notification_keeps_its_shape_on_update(rules, accounts, case, change):
     token = _token()
-    assert rules.as_("anonymous").can_set(f"notifications/{token}", {"token": token}) is True
-    assert rules.as_("basic").can_read(f"notifications/{token}") is False
+    assert rules.as_("basic").can_set(f"notifications/{token}", {"token": token, "owner": accounts["basic"].uid}) is True
+    assert rules.as_("basic").can_update(f"notifications/{token}", change) is False, case
 
 
 def test_notifications_in_bem_clients_shape_are_accepted(rules, accounts):
@@ -66,6 +86,10 @@ def test_notifications_in_bem_clients_shape_are_accepted(rules, accounts):
     document = {"owner": accounts["basic"].uid, "tags": ["general"], "metadata": _created()}
     assert rules.as_("basic").can_set(f"notifications/{signed_in}", {"token": signed_in, **document}) is True
     assert rules.as_("anonymous").can_set(f"notifications/{anonymous}", {"token": anonymous, "owner": "anonymous", "metadata": _created()}) is True
+    web_manager = _token()  # web-manager's own create: uid, context.client, created/updated at the top
+    assert rules.as_("basic").can_set(f"notifications/{web_manager}", {
+        "token": web_manager, "uid": accounts["basic"].uid, "tags": ["general"], "context": {"client": {"mobile": False}},
+        "created": _created()["created"], "updated": _created()["created"]}) is True
 
 
 @pytest.mark.parametrize(("case", "change"), [

@@ -5,6 +5,8 @@ Request bodies are those of BEM's ``test/routes/admin/firestore.js`` and ``fires
 
 import re
 
+import pytest
+
 from functions.testing.unit import ADMIN_KEY
 
 
@@ -106,6 +108,27 @@ def test_single_query_form_keeps_its_answer(bm, firestore):
     )
     assert response.status == 200
     assert [d["data"]["n"] for d in response.json["documents"]] == [4, 2]
+
+
+def test_javascripts_array_operators_reach_the_python_client_spelled_its_way(bm, firestore):
+    # BEM's clients write "array-contains"; google-cloud-firestore (and the in-memory store, which
+    # refuses what it refuses) only knows "array_contains": the route translates
+    firestore.set("tagged/a", {"tags": ["x", "y"]})
+    firestore.set("tagged/b", {"tags": ["z"]})
+    admin = bm.as_("admin")
+    for op, value in (("array-contains", "x"), ("array-contains-any", ["x", "q"])):
+        response = admin.post("admin/firestore/query", {"queries": [{"collection": "tagged", "where": [["tags", op, value]]}]})
+        assert response.status == 200, response.text
+        assert [d["path"] for d in response.json] == ["tagged/a"], op
+
+
+def test_the_memory_store_refuses_javascripts_spelling_as_the_client_does(manager):
+    from google.cloud.firestore_v1.base_query import FieldFilter
+
+    with pytest.raises(ValueError):
+        FieldFilter("tags", "array-contains", "x")._to_pb()  # the real client
+    with pytest.raises(ValueError):
+        manager.db.collection("tagged").where(filter=FieldFilter("tags", "array-contains", "x"))
 
 
 def test_query_rejects_unknown_operator_and_cursors(bm):

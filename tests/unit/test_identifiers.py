@@ -50,7 +50,7 @@ def test_trial_eligibility_never_answers_for_a_product_id_that_is_not_one(bm, pr
 
 
 def test_intent_product_id_is_not_sanitised_into_a_valid_one(bm, stripe_fake):
-    response = bm.as_("basic").post("payments/intent", {"productId": "<b></b>premium", "frequency": "monthly"})
+    response = bm.as_("basic").post("payments/intent", {"processor": "stripe", "productId": "<b></b>premium", "frequency": "monthly"})
     _assert_names(response, "productId")
     assert stripe_fake.requests == []
 

@@ -88,3 +88,27 @@ def test_queries_count_returned_documents_as_reads(db):
     found = list(db.collection("items").where(filter=FieldFilter("n", ">=", 8)).stream())
     assert [s.id for s in found] == ["8", "9"]
     assert (db.stats["reads"], db.stats["scanned"]) == (2, 10)
+
+
+def test_fault_injection_sees_reads_and_lost_races_for_the_block_only(db):
+    from google.api_core.exceptions import FailedPrecondition
+
+    ref = db.document("c/one")
+    ref.set({"n": 1})
+    stale = ref.get()
+    reads, conflicts = [], []
+    with db.inject(after_read=lambda snapshot: reads.append(snapshot.id), on_conflict=lambda path, error: conflicts.append(
+            (path, type(error).__name__))):
+        ref.get()
+        ref.update({"n": 2})
+        with pytest.raises(FailedPrecondition):
+            ref.update({"n": 3}, option=db.write_option(last_update_time=stale.update_time))
+        with pytest.raises(AlreadyExists):
+            ref.create({"n": 4})
+        with pytest.raises(NotFound):  # not a race: no hook
+            db.document("c/none").update({"n": 1})
+    ref.get()
+    ref.update({"n": 5}, option=db.write_option(last_update_time=ref.get().update_time))
+    assert reads == ["one"]
+    assert conflicts == [("c/one", "FailedPrecondition"), ("c/one", "AlreadyExists")]
+    assert ref.get().to_dict() == {"n": 5}

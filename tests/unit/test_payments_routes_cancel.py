@@ -190,6 +190,23 @@ def test_test_processor_cancel_refused_in_production(bm, manager, firestore, acc
     assert _cancel(bm, "basic").status == 400
 
 
+def test_a_suspended_subscription_stored_without_its_order_id_can_be_cancelled(bm, firestore, accounts):
+    # BEM's routes/payments/cancel.js "allows-suspended-subscription": a BEM-written subscription with processor
+    # and resourceId but no orderId; the cancellation is recorded on the order the pipeline keeps for it
+    from functions.payments.order_id import derived_order_id
+
+    uid = accounts["premium-suspended"].uid
+    firestore.set(f"users/{uid}", {"subscription": {"payment": {"processor": "test", "resourceId": "sub_test_suspended",
+                                                                "orderId": None}}}, merge=True)
+    response = _cancel(bm, "premium-suspended", reason="Subscription was suspended", skipGuards=True)
+    assert response.status == 200, response.text
+    order_id = derived_order_id("test:sub_test_suspended")
+    assert response.json["orderId"] == order_id
+    assert firestore.get(f"payments-orders/{order_id}")["requests"]["cancellation"]["reason"] == "Subscription was suspended"
+    subscription = firestore.get(f"users/{uid}")["subscription"]
+    assert (subscription["status"], subscription["cancellation"]["pending"]) == ("suspended", True)
+
+
 # portal ----------------------------------------------------------------------------------------------
 def test_portal_for_a_stripe_subscriber(bm, stripe_fake, accounts):
     _stripe_subscription(stripe_fake, accounts["premium-active"].uid, customer="cus_premium")

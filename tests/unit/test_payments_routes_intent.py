@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-PREMIUM = {"productId": "premium", "frequency": "monthly"}
+PREMIUM = {"processor": "stripe", "productId": "premium", "frequency": "monthly"}
 
 
 def _intent(bm, account="basic", **body):
@@ -36,7 +36,7 @@ def test_invalid_intent_names_the_field(bm, stripe_fake, firestore, body, field)
 
 
 def test_missing_product_id_names_it(bm, stripe_fake):
-    response = bm.as_("basic").post("payments/intent", {"frequency": "monthly"})
+    response = bm.as_("basic").post("payments/intent", {"processor": "stripe", "frequency": "monthly"})
     assert response.status == 400
     assert response.json["error"]["field"] == "productId"
 
@@ -145,7 +145,7 @@ def test_existing_price_is_reused(bm, stripe_fake):
 
 
 def test_one_time_checkout_uses_payment_mode(bm, stripe_fake, accounts):
-    response = bm.as_("premium-active").post("payments/intent", {"productId": "credits-100"})
+    response = bm.as_("premium-active").post("payments/intent", {"processor": "stripe", "productId": "credits-100"})
     assert response.status == 200, response.text
     [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
     metadata = {"uid": accounts["premium-active"].uid, "orderId": response.json["orderId"], "productId": "credits-100"}
@@ -214,7 +214,7 @@ def test_default_redirects_are_bems_pages_on_the_website(bm, stripe_fake):
 
 
 def test_one_time_confirmation_carries_the_amount_and_once(bm, stripe_fake):
-    assert bm.as_("premium-active").post("payments/intent", {"productId": "credits-100"}).status == 200
+    assert bm.as_("premium-active").post("payments/intent", {"processor": "stripe", "productId": "credits-100"}).status == 200
     [session] = stripe_fake.requests_to("POST", "/v1/checkout/sessions")
     query = dict(parse_qsl(urlsplit(session.params["success_url"]).query))
     assert (query["amount"], query["frequency"], query["trial"]) == ("9.99", "once", "false")
@@ -398,3 +398,10 @@ def test_recaptcha_is_skipped_while_testing_and_without_a_secret(bm, stripe_fake
     monkeypatch.delenv("RECAPTCHA_SECRET_KEY")
     assert _intent(bm).status == 200
     assert recaptcha.requests == []
+
+
+def test_a_missing_processor_is_400_naming_it(bm, stripe_fake, firestore):
+    # BEM's schema requires it: no checkout is opened with a processor the client did not choose
+    response = bm.as_("basic").post("payments/intent", {"productId": "premium", "frequency": "monthly"})
+    assert response.status == 400 and response.json["error"]["field"] == "processor"
+    assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}

@@ -257,3 +257,16 @@ def test_bems_minimal_subscription_event_is_processed_and_its_redelivery_is_a_du
     assert firestore.get("payments-webhooks/_test-evt-duplicate")["status"] != "failed"
     again = bm.post("payments/webhook", json=event, query=query)
     assert again.status == 200 and again.json["duplicate"] is True
+
+
+def test_a_wrong_key_is_401_for_every_processor_before_its_signature(bm, firestore, stripe_fake, signed_stripe_event):
+    # BEM's routes/payments/webhook.js "rejects-invalid-key": ?processor=stripe&key=wrong-key → 401, not a signature 400
+    event = stripe_event()
+    body, headers = signed_stripe_event(event)
+    wrong = bm.post("payments/webhook", data=body, headers=headers, query={"processor": "stripe", "key": "wrong-key"})
+    assert wrong.status == 401 and WEBHOOK_KEY not in wrong.text
+    assert bm.post("payments/webhook", json={}, query={"processor": "stripe", "key": "wrong-key"}).status == 401
+    assert webhooks(firestore) == {}
+    # the right key, or none, goes on to the signature check
+    assert bm.post("payments/webhook", data=body, headers=headers, query={"processor": "stripe", "key": WEBHOOK_KEY}).status == 200
+    assert bm.post("payments/webhook", json=stripe_event(), query={"processor": "stripe", "key": WEBHOOK_KEY}).status == 400

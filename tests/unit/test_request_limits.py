@@ -172,7 +172,7 @@ def test_twenty_levels_are_stored(project, layered):
 
 
 def test_a_lone_surrogate_reaches_no_processor_and_writes_nothing(bm, stripe_fake, firestore):
-    body = '{"productId": "premium", "frequency": "monthly", "supplemental": {"note": "<\\ud800"}}'
+    body = '{"processor": "stripe", "productId": "premium", "frequency": "monthly", "supplemental": {"note": "<\\ud800"}}'
     response = bm.as_("basic").post("payments/intent", data=body, headers=JSON)
     assert _assert_json_error(response, 400, "lone surrogate")["field"] == "supplemental.note"
     assert stripe_fake.requests == []

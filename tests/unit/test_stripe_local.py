@@ -53,12 +53,12 @@ def test_seeding_gives_every_configured_frequency_a_price_the_intent_reuses(loca
     assert ("prod_premium_demo", 499, "month") in prices
     assert ("prod_premium_demo", 4999, "year") in prices
     assert ("prod_credits_demo", 999, None) in prices
-    assert bm.as_("basic").post("payments/intent", {"productId": "premium", "frequency": "monthly"}).status == 200
+    assert bm.as_("basic").post("payments/intent", {"processor": "stripe", "productId": "premium", "frequency": "monthly"}).status == 200
     assert stripe_fake.requests_to("POST", "/v1/prices") == []
 
 
 def test_paying_a_subscription_checkout_delivers_signed_events_in_stripes_order(local, stripe_fake, bm, accounts, receiver):
-    intent = bm.as_("basic").post("payments/intent", {"productId": "premium", "frequency": "monthly", "trial": False})
+    intent = bm.as_("basic").post("payments/intent", {"processor": "stripe", "productId": "premium", "frequency": "monthly", "trial": False})
     assert intent.status == 200, intent.text
 
     local.pay(intent.json["id"])
@@ -74,7 +74,7 @@ def test_paying_a_subscription_checkout_delivers_signed_events_in_stripes_order(
 
 
 def test_paying_a_one_time_checkout_completes_the_session_with_its_line_items(local, stripe_fake, bm, receiver):
-    intent = bm.as_("basic").post("payments/intent", {"productId": "credits-100"})
+    intent = bm.as_("basic").post("payments/intent", {"processor": "stripe", "productId": "credits-100"})
     assert intent.status == 200, intent.text
     local.pay(intent.json["id"])
     completed = events_of(receiver[1])[0]["data"]["object"]
@@ -86,7 +86,7 @@ def test_paying_a_one_time_checkout_completes_the_session_with_its_line_items(lo
 def test_pay_over_http_refuses_unknown_and_already_paid_sessions(local, stripe_fake, bm):
     unknown = requests.post(f"{stripe_fake.url}/_local/checkout/sessions/cs_nope/pay", timeout=10)
     assert unknown.status_code == 404 and "cs_nope" in unknown.json()["error"]["message"]
-    intent = bm.as_("basic").post("payments/intent", {"productId": "credits-100"})
+    intent = bm.as_("basic").post("payments/intent", {"processor": "stripe", "productId": "credits-100"})
     first = requests.post(f"{stripe_fake.url}/_local/checkout/sessions/{intent.json['id']}/pay", timeout=10)
     assert first.status_code == 200 and first.json()["events"][0]["type"] == "checkout.session.completed"
     again = requests.post(f"{stripe_fake.url}/_local/checkout/sessions/{intent.json['id']}/pay", timeout=10)

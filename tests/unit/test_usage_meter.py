@@ -8,7 +8,6 @@ import time
 import pytest
 
 from functions.errors import Forbidden, NotFound, TooManyRequests
-from functions.store import memory
 from functions.testing import unit
 from functions.testing.concurrency import all_at_once
 from functions.usage import Usage
@@ -175,75 +174,65 @@ def test_update_rechecks_inside_the_transaction(meter_manager, accounts, firesto
     assert firestore.get(f"users/{uid}")["usage"]["tests"]["monthly"] == 14
 
 
+def another_instance(_path: str) -> contextlib.AbstractContextManager:
+    """``Usage(instance_lock=...)``: no in-process queue, as a meter in another instance writes."""
+    return contextlib.nullcontext()
+
+
 @pytest.mark.parametrize("instances", ["one instance", "one instance per request"])
-def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firestore, clock, monkeypatch, instances):
-    """One instance queues on its per-document lock; separate instances (the lock disabled)
-    race for real and the losers' conditional writes fail and retry."""
+def test_fifty_threads_against_a_limit_of_twenty(meter_manager, accounts, firestore, clock, instances):
+    """One instance queues on its per-document lock; separate instances (each meter without it)
+    race for real: the store's reads take a round-trip, and the losers' conditional writes fail and retry."""
     lost_writes = []
-    if instances == "one instance per request":
-        monkeypatch.setattr("functions.usage.meter.key_lock", lambda _path: contextlib.nullcontext())
-        ref_class = type(meter_manager.db.document("users/x"))
-        real_get, real_check = ref_class.get, memory._check_precondition
-
-        def slow_get(self, *args, **kwargs):  # a network round-trip: other instances run meanwhile
-            snapshot = real_get(self, *args, **kwargs)
-            time.sleep(0.001)
-            return snapshot
-
-        def counted_check(*args):
-            try:
-                real_check(*args)
-            except Exception:
-                lost_writes.append(args[0])
-                raise
-
-        monkeypatch.setattr(ref_class, "get", slow_get)
-        monkeypatch.setattr(memory, "_check_precondition", counted_check)
+    separate = instances == "one instance per request"
+    options = {"clock": clock, **({"instance_lock": another_instance} if separate else {})}
     uid = accounts["premium-active"].uid  # premium: tests 20 a month, rateLimit monthly
 
     def consume() -> int:
-        usage = Usage.for_user(meter_manager, uid, clock=clock)
+        usage = Usage.for_user(meter_manager, uid, **options)
         try:
             usage.consume("tests")
             return 200
         except TooManyRequests:
             return 429
 
-    outcomes = all_at_once(50, consume)
+    def round_trip(_snapshot) -> None:  # a network round-trip: other instances run meanwhile
+        time.sleep(0.001)
+
+    with meter_manager.db.inject(after_read=round_trip if separate else None,
+                                 on_conflict=lambda path, _error: lost_writes.append(path)):
+        outcomes = all_at_once(50, consume)
     assert outcomes.count(200) == 20
     assert outcomes.count(429) == 30
     stored = firestore.get(f"users/{uid}")["usage"]["tests"]
     assert (stored["monthly"], stored["daily"], stored["total"]) == (20, 20, 20)
-    if instances == "one instance per request":
+    if separate:
         assert lost_writes, "the instances never raced: the test proved nothing"
+    else:
+        assert lost_writes == []  # one instance queues its writers: none of its writes ever loses
 
 
-def test_a_write_that_lost_the_race_re_reads_and_re_checks(meter_manager, accounts, firestore, clock, monkeypatch):
+def test_a_write_that_lost_the_race_re_reads_and_re_checks(meter_manager, accounts, firestore, clock):
     """Another instance writes between this meter's read and its write: the conditional write
     fails, the meter re-reads, counts on top of the other write and refuses past the limit."""
     uid = accounts["premium-active"].uid
     firestore.set(f"users/{uid}", {"usage": {"tests": {"monthly": 18, "daily": 18, "total": 18}},
                                    "usageActive": {"day": "2024-04-15", "month": "2024-04"}}, merge=True)
-    first, second = Usage.for_user(meter_manager, uid, clock=clock), Usage.for_user(meter_manager, uid, clock=clock)
-    monkeypatch.setattr("functions.usage.meter.key_lock", lambda _path: contextlib.nullcontext())  # two instances
-    monkeypatch.setattr("functions.usage.contention.time.sleep", lambda _seconds: None)
-    reads = []
-    ref_class = type(meter_manager.db.document(f"users/{uid}"))
-    real_get = ref_class.get
+    first, second = (Usage.for_user(meter_manager, uid, clock=clock, instance_lock=another_instance) for _ in range(2))
+    reads, conflicts = [], []
 
-    def get_then_lose_the_race(self, *args, **kwargs):
-        snapshot = real_get(self, *args, **kwargs)
+    def the_other_instance_commits_after_our_first_read(snapshot) -> None:
         reads.append(snapshot)
-        if len(reads) == 1:  # the other instance commits right after our first read
+        if len(reads) == 1:
             second.consume("tests")
-        return snapshot
 
-    monkeypatch.setattr(ref_class, "get", get_then_lose_the_race)
-    first.consume("tests")  # 18 -> other makes 19 -> ours re-reads and makes 20
+    with meter_manager.db.inject(after_read=the_other_instance_commits_after_our_first_read,
+                                 on_conflict=lambda path, error: conflicts.append(path)):
+        first.consume("tests")  # 18 -> other makes 19 -> ours re-reads and makes 20
     assert len(reads) == 3  # ours, the other instance's, our re-read after the failed write
+    assert conflicts == [f"users/{uid}"]  # exactly our first write lost
     assert firestore.get(f"users/{uid}")["usage"]["tests"]["monthly"] == 20
 
-    monkeypatch.setattr(ref_class, "get", real_get)
     third = Usage.for_user(meter_manager, uid, clock=clock)
     with pytest.raises(TooManyRequests):
         third.consume("tests")

@@ -55,7 +55,7 @@ class ParsedWebhook:
     category: Category
     resource_type: str  # "subscription" | "invoice" | "checkout.session" | "charge" | ...
     resource_id: str
-    created: int  # the processor's event time (unix seconds): orders events for "never backwards"
+    created: int  # the processor's event time (unix seconds; its arrival when it has none): "never backwards"
     uid: str | None = None
     raw: dict = field(default_factory=dict)
 

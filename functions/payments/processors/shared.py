@@ -22,6 +22,16 @@ def check_webhook_key(query: Mapping[str, Any], what: str = "Webhooks with ?key=
         raise Unauthorized("Invalid or missing webhook key")
 
 
+def refuse_wrong_key(query: Mapping[str, Any]) -> None:
+    """A ``?key=`` that is given and does not match ``BACKEND_MANAGER_WEBHOOK_KEY`` is 401 for every
+    processor, before any signature check (BEM checks the key first). A signed processor's
+    deliveries without a key, or in a project without the key set, go on to the signature check."""
+    if query.get("key") is None or not secret("BACKEND_MANAGER_WEBHOOK_KEY"):
+        return
+    if not secret_matches("BACKEND_MANAGER_WEBHOOK_KEY", str(query.get("key"))):
+        raise Unauthorized("Invalid or missing webhook key")
+
+
 def header_value(headers: Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)
     if value is None:

@@ -35,5 +35,6 @@ class Filters(BaseModel):
 
 
 class Schema(BaseModel):
-    notification: Notification
+    notification: Notification = Notification(title="Notification", body="Check this out")
+    """BEM's default when the request has none."""
     filters: Filters = Filters()

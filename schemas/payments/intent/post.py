@@ -1,5 +1,6 @@
 """POST payments/intent: what a client sends to open a checkout (BEM's camelCase keys).
 
+``processor`` is required as in BEM (a missing one is a 400 naming it, never a default checkout).
 ``trial`` defaults to false as in BEM: only an explicit ``trial: true`` asks for the trial.
 ``verification['g-recaptcha-response']`` carries the reCAPTCHA token (checked when
 ``RECAPTCHA_SECRET_KEY`` is set, see functions/payments/recaptcha.py).
@@ -18,7 +19,7 @@ ReturnUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_l
 class Schema(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
-    processor: Clean[str] = Field(default="stripe", max_length=40)
+    processor: Clean[str] = Field(min_length=1, max_length=40)  # required, as in BEM (no default processor)
     product_id: ProductId
     frequency: Clean[str] | None = Field(default=None, max_length=20)
     trial: bool = False

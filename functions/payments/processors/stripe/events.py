@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from functions.config.models import Config
@@ -86,7 +87,8 @@ def parse_stripe_event(event: dict, processor: str) -> ParsedWebhook | None:
 
 
 def _parse_object(event: dict, event_type: str, obj: dict, processor: str) -> ParsedWebhook | None:
-    common = {"event_id": event["id"], "event_type": event_type, "created": int(event.get("created") or 0),
+    # an event without ``created`` (BEM's hand-built test events) is ordered by when it arrived
+    common = {"event_id": event["id"], "event_type": event_type, "created": int(event.get("created") or time.time()),
               "uid": _metadata_uid(obj), "raw": event}
     if event_type in SUBSCRIPTION_EVENTS:
         return ParsedWebhook(category="subscription", resource_type="subscription", resource_id=obj["id"], **common)
@@ -99,7 +101,11 @@ def _parse_object(event: dict, event_type: str, obj: dict, processor: str) -> Pa
         if obj.get("mode") != "payment":
             return None  # subscription checkouts arrive as customer.subscription.* events
         return ParsedWebhook(category="one-time", resource_type="checkout.session", resource_id=obj["id"], **common)
-    # charge.refunded: the pipeline decides the category from the fetched resource
+    # charge.refunded: a charge naming its subscription (BEM's parse: ``subscription`` or
+    # ``metadata.subscriptionId``) refunds it; else the pipeline decides from the fetched resource
+    subscription_id = ref_id(obj.get("subscription")) or _mapping(obj.get("metadata")).get("subscriptionId")
+    if _text(subscription_id):
+        return ParsedWebhook(category="subscription", resource_type="subscription", resource_id=subscription_id, **common)
     category = "subscription" if ref_id(obj.get("invoice")) else "one-time"
     return ParsedWebhook(category=category, resource_type="charge", resource_id=obj["id"], **common)
 

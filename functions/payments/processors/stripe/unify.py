@@ -5,7 +5,8 @@
   ``items.data[0]`` (since basil). Invoices: ``invoice.subscription`` (old) or
   ``invoice.parent.subscription_details.subscription`` (new); $0 trial invoices have no
   ``payment_intent``. Expanded objects (dicts) and ids (str) are both accepted.
-Used by the Stripe and the test processor (which sends Stripe-shaped objects).
+Used by the Stripe and the test processor (which sends Stripe-shaped objects; its product id for a
+product without ``stripe.productId`` is BEM's ``_test_<id>``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from functions.payments.unified import OneTimeOrder, OneTimePayment, OneTimeStat
 from functions.timestamps import Stamp
 from functions.user.models import Cancellation, EventRef, PaymentInfo, ProductRef, Subscription, TrialInfo, UpdatedBy
 
+# the test processor's product id for a product without ``stripe.productId`` (BEM: ``_test_<id>``)
+TEST_PRODUCT_PREFIX = "_test_"
 STATUS_MAP = {"active": "active", "trialing": "active", "past_due": "suspended", "unpaid": "suspended"}
 
 
@@ -86,8 +89,11 @@ def _updated_by(event: ParsedWebhook) -> UpdatedBy:
     return UpdatedBy(event=EventRef(name=event.event_type, id=event.event_id), date=Stamp.now())
 
 
-def subscription_product(subscription: dict, config: Config) -> Product:
-    product = resolve_product(config, stripe_product_id(subscription), "stripe")
+def subscription_product(subscription: dict, config: Config, processor: str = "stripe") -> Product:
+    processor_product = stripe_product_id(subscription)
+    if processor == "test" and processor_product and processor_product.startswith(TEST_PRODUCT_PREFIX):
+        return product_by_id(config, processor_product.removeprefix(TEST_PRODUCT_PREFIX))
+    product = resolve_product(config, processor_product, "stripe")
     if product.is_free:  # fall back to the product our intent recorded
         product = product_by_id(config, (subscription.get("metadata") or {}).get("productId"))
     return product
@@ -95,7 +101,7 @@ def subscription_product(subscription: dict, config: Config) -> Product:
 
 def stripe_subscription_to_unified(subscription: dict, config: Config, event: ParsedWebhook, processor: str) -> Subscription:
     status = map_stripe_status(subscription.get("status"))
-    product = subscription_product(subscription, config)
+    product = subscription_product(subscription, config, processor)
     end = period_end(subscription)
     cancelled = status == "cancelled"
     pending = not cancelled and bool(subscription.get("cancel_at_period_end") or subscription.get("cancel_at"))

@@ -8,12 +8,14 @@ come from the stored subscription (the test processor has no invoices) by the sh
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
 from functions.errors import BadRequest
 from functions.payments.frequencies import frequency as frequency_named
 from functions.payments.processors.stripe.api import to_cents
+from functions.payments.processors.stripe.unify import TEST_PRODUCT_PREFIX
 from functions.payments.processors.test.delivery import deliver_event
 from functions.payments.refund import RefundQuote, quote_refund
 from functions.testing import payment_builders as factories
@@ -26,27 +28,36 @@ if TYPE_CHECKING:
 
 
 # intent --------------------------------------------------------------------------------------
+SESSION_PREFIX, SUBSCRIPTION_PREFIX, EVENT_PREFIX = "_test-cs-", "_test-sub-", "_test-evt-"
+
+
 def test_checkout_session(plan: IntentPlan) -> dict:
-    """What the test processor answers for an intent (Checkout-Session-shaped, no Stripe)."""
-    return {"id": factories.stripe_id("cs"), "object": "checkout.session", "mode": "subscription" if plan.is_subscription else "payment",
-            "url": plan.success_url, "metadata": plan.metadata, "livemode": False}
+    """What the test processor answers for an intent (Checkout-Session-shaped, no Stripe). Ids are BEM's:
+    ``_test-cs-{stamp}``, and its subscription and event ``_test-sub-{stamp}`` / ``_test-evt-{stamp}``
+    (BEM's clients and tests find the event from the session id); the stamp is the time in ms plus
+    random hex, so two intents in one millisecond never share an event."""
+    stamp = f"{int(time.time() * 1000)}-{secrets.token_hex(4)}"
+    return {"id": f"{SESSION_PREFIX}{stamp}", "object": "checkout.session",
+            "mode": "subscription" if plan.is_subscription else "payment", "url": plan.success_url,
+            "metadata": plan.metadata, "livemode": False}
 
 
 def complete_test_checkout(manager: Any, plan: IntentPlan, session: dict) -> None:
     """Deliver what Stripe would send once the customer paid: a subscription or a paid session."""
 
-    stripe_product = plan.product.stripe.product_id or ""
+    stamp = session["id"].removeprefix(SESSION_PREFIX)
+    processor_product = plan.product.stripe.product_id or f"{TEST_PRODUCT_PREFIX}{plan.product.id}"
     if plan.is_subscription:
         subscription = factories.make_subscription(
-            uid=plan.uid, order_id=plan.order_id, product=stripe_product, status="trialing" if plan.trial_days else "active",
+            uid=plan.uid, order_id=plan.order_id, product=processor_product, status="trialing" if plan.trial_days else "active",
             interval=frequency_named(plan.frequency).interval, amount=to_cents(plan.amount), trial_days=plan.trial_days,
-            metadata={"productId": plan.product.id},
+            metadata={"productId": plan.product.id}, id=f"{SUBSCRIPTION_PREFIX}{stamp}",
         )
-        event = factories.make_event("customer.subscription.created", subscription, id=f"evt_test_created_{subscription['id']}")
+        event = factories.make_event("customer.subscription.created", subscription, id=f"{EVENT_PREFIX}{stamp}")
     else:
         completed = factories.make_checkout_session(uid=plan.uid, order_id=plan.order_id, product_id=plan.product.id,
-                                                    product=stripe_product, amount_total=to_cents(plan.amount), id=session["id"])
-        event = factories.make_event("checkout.session.completed", completed, id=f"evt_test_completed_{session['id']}")
+                                                    product=processor_product, amount_total=to_cents(plan.amount), id=session["id"])
+        event = factories.make_event("checkout.session.completed", completed, id=f"{EVENT_PREFIX}{stamp}")
     deliver_event(manager, event)
 
 
@@ -64,7 +75,7 @@ def current_subscription(manager: Any, paid: PaidSubscription, **changes: Any) -
     status = "trialing" if trialing else {"suspended": "past_due", "cancelled": "canceled"}.get(stored.status, "active")
     subscription = factories.make_subscription(
         uid=paid.uid, order_id=paid.order_id, id=paid.resource_id,
-        product=(product.stripe.product_id if product else None) or "", status=status,
+        product=(product.stripe.product_id if product else None) or f"{TEST_PRODUCT_PREFIX}{stored.product.id}", status=status,
         interval=period.interval, amount=to_cents(stored.payment.price),
         start=stored.payment.start_date.timestamp_unix or now, metadata={"productId": stored.product.id},
     )

@@ -10,6 +10,7 @@ import re
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from functions.api import RouteOptions
+from functions.store.operators import client_op
 
 OPTIONS = RouteOptions(require="admin", setup_usage=False)
 REGEX_LITERAL = re.compile(r"^/(.*)/([a-z]*)$", re.DOTALL)
@@ -51,7 +52,7 @@ def run_query(db, query) -> list[tuple[str, str, dict]]:
         return []
     ref = db.collection(query.collection)
     for condition in query.where:
-        ref = ref.where(filter=FieldFilter(condition.field, condition.op, condition.value))
+        ref = ref.where(filter=FieldFilter(condition.field, client_op(condition.op), condition.value))
     for order in query.order_by:
         ref = ref.order_by(order.field, direction="DESCENDING" if order.direction == "desc" else "ASCENDING")
     found = []
