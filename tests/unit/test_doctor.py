@@ -19,7 +19,7 @@ FRAMEWORK_SECRETS = GENERATED  # the secrets mgr setup generates
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, firestore):  # firestore: an empty in-memory store, so the campaign check starts unseeded
     root = tmp_path / "acme"
     create_project(root)
     for name in (*FRAMEWORK_SECRETS, "GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT"):
@@ -63,7 +63,8 @@ def test_after_an_upgrade_it_reports_and_fixes_indexes_and_firebase_json(project
     code, checks = doctor("--fix")
     assert code == 0, checks
     assert checks["_fixed"] == ["firebase.json: added firestore.indexes, " + ", ".join(f"hosting rewrite {s}" for s in HOSTING_REWRITE_SOURCES),
-                               f"firestore.indexes.json: {len(REQUIRED_INDEXES) - 2} required index(es) added"]
+                               f"firestore.indexes.json: {len(REQUIRED_INDEXES) - 2} required index(es) added",
+                               "marketing-campaigns: 5 recurring campaign(s) seeded"]
     assert all(checks[i]["level"] == "ok" for i in ("firebase.firestore-entries", "firebase.hosting-rewrites", "indexes.required"))
     fixed = json.loads((project / "firebase.json").read_text())
     assert fixed["firestore"]["indexes"] == "firestore.indexes.json"
