@@ -193,6 +193,7 @@ def test_a_matched_alert_is_refunded_cancelled_emailed_and_resolved(bm, manager,
     (email,) = brand_emails(firestore)
     assert email["to"][0]["email"] == manager.config.brand.contact.email
     assert email["subject"].startswith("Dispute Alert: Matched — $29.99 on ****4242 [cb_ok]")
+    assert "Automatically processed" in email["text"] and paid.charge in email["text"] and refund["id"] in email["text"]
 
 
 def test_the_trigger_delivered_twice_refunds_once_and_emails_once(manager, firestore, stripe_fake, uid, bm, extended):

@@ -31,7 +31,7 @@ def send_dispute_email(manager: Any, alert_id: str, alert: dict, match: dict | N
     if not to:
         return "skipped", "Email skipped: no brand.contact.email configured"
     matched = "Matched" if match else "Unmatched"
-    headline = f"Dispute Alert: {matched} — ${alert.get('amount')} on ****{_plain((alert.get('card') or {}).get('last4'))}"
+    headline = f"Dispute Alert: {matched} — ${money(alert.get('amount'))} on ****{_plain((alert.get('card') or {}).get('last4'))}"
     try:
         result = manager.email.send(
             to=to, sender="internal", subject=f"{headline} [{alert_id}]", template="card",
@@ -56,7 +56,7 @@ def message(alert_id: str, alert: dict, match: dict | None, actions: dict, error
     lines = [f"**{banner}**", "", "**Alert details:**", ""]
     lines += _items({
         "Alert ID": alert_id, "Type": alert.get("alertType"), "Card": f"****{_plain(card.get('last4'))} ({_plain(card.get('brand')) or 'unknown'})",
-        "Amount": f"${alert.get('amount')}", "Transaction date": alert.get("transactionDate"), "Processor": alert.get("processor"),
+        "Amount": f"${money(alert.get('amount'))}", "Transaction date": alert.get("transactionDate"), "Processor": alert.get("processor"),
         "Reason": alert.get("reasonCode"), "Network": alert.get("subprovider"), "Customer email": alert.get("customerEmail"),
         "Already refunded": "Yes" if alert.get("isRefunded") else "No",
     })
@@ -76,6 +76,13 @@ def message(alert_id: str, alert: dict, match: dict | None, actions: dict, error
     if errors:
         lines += ["", "**Errors:**", ""] + [f"- {_plain(error)}" for error in errors]
     return "\n".join(lines)
+
+
+def money(amount: Any) -> str:
+    """``29.99`` → ``29.99``, ``8.0`` → ``8`` (as BEM's JavaScript prints the amount)."""
+    if isinstance(amount, int | float) and not isinstance(amount, bool):
+        return str(int(amount)) if float(amount).is_integer() else f"{amount:.2f}"
+    return _plain(amount)
 
 
 def _items(fields: dict[str, Any]) -> list[str]:
