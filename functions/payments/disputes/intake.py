@@ -86,24 +86,27 @@ def _existing(db: Any, ref: Any, document: dict) -> dict:
     from google.cloud import firestore
 
     @firestore.transactional
-    def retry_if_failed(transaction: Any) -> bool:
+    def write_if_failed(transaction: Any) -> str | None:
         snapshot = ref.get(transaction=transaction)
         stored = (snapshot.to_dict() or {}) if snapshot.exists else {}
-        if not snapshot.exists or stored.get("status") == "failed":
-            attempts = stored.get("attempts")
-            retried = {**document, "attempts": attempts if isinstance(attempts, int) else 0}
-            retried["metadata"] = {**document["metadata"], "retried": stamp_now()}
-            transaction.set(ref, retried)
-            return True
-        return False
+        if snapshot.exists and stored.get("status") != "failed":
+            return None
+        attempts = stored.get("attempts")
+        fresh = {**document, "attempts": attempts if isinstance(attempts, int) else 0}
+        if snapshot.exists:
+            fresh["metadata"] = {**document["metadata"], "retried": stamp_now()}
+        transaction.set(ref, fresh)
+        return "retried" if snapshot.exists else "created"  # created: deleted since the create failed
 
     try:
-        retried = retry_if_failed(db.transaction())
+        written = write_if_failed(db.transaction())
     except Exception as error:
         log.exception("Could not read dispute alert %s", document["id"])
         raise ServiceUnavailable("The alert could not be recorded; deliver it again later") from error
-    if retried:
+    if written == "retried":
         log.info("dispute alert %s failed before: retried", document["id"])
         return {"received": True, "id": document["id"], "retried": True}
+    if written == "created":
+        return {"received": True, "id": document["id"]}
     log.info("dispute alert %s is a duplicate: ignored", document["id"])
     return {"received": True, "id": document["id"], "duplicate": True}
