@@ -1,10 +1,10 @@
-"""recover-payments (every 10 minutes): webhooks stuck in ``processing`` go back to ``pending``.
+"""recover-payments (every 10 minutes): webhooks and dispute alerts stuck in ``processing`` go back to ``pending``.
 
 See functions/payments/recovery.py.
 """
 
 
 def main(db, now):
-    from functions.payments.recovery import recover_stuck_webhooks
+    from functions.payments.recovery import recover_stuck_disputes, recover_stuck_webhooks
 
-    return recover_stuck_webhooks(db, now)
+    return {**recover_stuck_webhooks(db, now), "disputes": recover_stuck_disputes(db, now)}

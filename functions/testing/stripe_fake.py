@@ -6,10 +6,12 @@
     fake.requests_to("POST", "/v1/customers")   # → [RecordedRequest(method, path, params, headers)]
     fake.on("POST", r"/v1/refunds", lambda req, match: (200, {...}))
     fake.fail_next(2, status=500)               # simulated outage
+    fake.lose_next_answers(2, "POST", r"/v1/refunds")  # done at "Stripe", the answer lost (a timeout)
 
 Generic object store keyed by resource path (``customers``, ``checkout/sessions``,
 ``billing_portal/sessions`` …): GET/POST(create)/POST(update)/DELETE one, GET list
-(``limit`` + equality filters, nested ``a[b]`` too), ``GET …/search?query=metadata['uid']:'X'``.
+(``limit`` + equality filters, nested ``a[b]`` too), ``GET …/search?query=metadata['uid']:'X'``
+(clauses joined by ``AND``; numbers too: ``amount:2999 AND created>1700000000 AND created<1700400000``).
 Form bodies decode Stripe-style (``a[b][c]=``, ``a[0][b]=``) into nested dicts/lists;
 ``true``/``false`` → bool and integers → int outside ``metadata``. A repeated
 ``Idempotency-Key`` replays the first answer. ``DELETE /v1/subscriptions/{id}`` cancels
@@ -127,6 +129,7 @@ class StripeFake(FakeServer):
         self.requests: list[RecordedRequest] = []
         self._handlers: list[tuple[str, re.Pattern[str], Handler]] = []
         self._failures: list[int] = []
+        self._lost_answers: list[tuple[str, re.Pattern[str]]] = []
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._server: Any = None
 
@@ -136,6 +139,7 @@ class StripeFake(FakeServer):
             self.requests.clear()
             self._handlers.clear()
             self._failures.clear()
+            self._lost_answers.clear()
             self._idempotent.clear()
 
     # test controls -------------------------------------------------------------------------
@@ -163,6 +167,12 @@ class StripeFake(FakeServer):
         with self.lock:
             self._failures.extend([status] * count)
 
+    def lose_next_answers(self, count: int = 1, method: str = "POST", path_regex: str = r"/v1/.*") -> None:
+        """The next ``count`` such requests are carried out (and kept for their idempotency key) but
+        answered 500: a provider timeout after the work was done. A retry with the same key replays."""
+        with self.lock:
+            self._lost_answers.extend([(method.upper(), re.compile(f"^{path_regex}$"))] * count)
+
     def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
         pattern = re.compile(f"^{path_regex}$")
         with self.lock:
@@ -182,6 +192,15 @@ class StripeFake(FakeServer):
         return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)(environ, start_response)
 
     def _answer(self, req: RecordedRequest) -> tuple[int, dict, bool]:
+        with self.lock:
+            status, body, replayed = self._carry_out(req)
+            lost = next((i for i, (m, p) in enumerate(self._lost_answers) if m == req.method and p.match(req.path)), None)
+            if lost is not None:
+                del self._lost_answers[lost]
+                status, body = stripe_error(500, "Simulated timeout (the request was carried out)", type="api_error")
+            return status, body, replayed
+
+    def _carry_out(self, req: RecordedRequest) -> tuple[int, dict, bool]:
         with self.lock:
             self.requests.append(req)
             key = req.idempotency_key if req.method == "POST" else None
@@ -272,12 +291,22 @@ class StripeFake(FakeServer):
         return {"object": "list", "data": data[:limit], "has_more": len(data) > limit, "url": url}
 
     def _search(self, resource: str, query: str) -> dict:
-        clauses = re.findall(r"(\w+)(?:\['([^']+)'\])?\s*:\s*'([^']*)'", query)
+        clauses = re.findall(r"(\w+)(?:\['([^']+)'\])?\s*([:<>])\s*(?:'([^']*)'|(-?\d+))", query)
         data = []
         for obj in self.objects.get(resource, {}).values():
-            if all(str((obj.get(f) or {}).get(sub) if sub else obj.get(f)) == value for f, sub, value in clauses):
+            if all(_search_clause((obj.get(f) or {}).get(sub) if sub else obj.get(f), op, text, number)
+                   for f, sub, op, text, number in clauses):
                 data.append(copy.deepcopy(obj))
         return {"object": "search_result", "data": data, "has_more": False, "next_page": None, "url": f"/v1/{resource}/search"}
+
+
+def _search_clause(value: Any, op: str, text: str, number: str) -> bool:
+    """One Search Query Language clause: ``field:'text'``, ``field:N``, ``field>N``, ``field<N``."""
+    if not number:
+        return op == ":" and str(value) == text
+    if not isinstance(value, int | float):
+        return False
+    return {":": value == int(number), ">": value > int(number), "<": value < int(number)}[op]
 
 
 def _resource_of(object_name: str) -> str:

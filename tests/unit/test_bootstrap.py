@@ -46,7 +46,8 @@ def test_manifest_firebase_tools_reads(bem_root):
     endpoints = json.loads(out.stdout.strip().splitlines()[-1])
     assert sorted(endpoints) == [
         "bm_api", "bm_authBeforeCreate", "bm_authBeforeSignIn", "bm_authOnCreate", "bm_authOnDelete",
-        "bm_cronDaily", "bm_cronFrequent", "bm_notificationsOnWrite", "bm_paymentsWebhookOnWrite",
+        "bm_cronDaily", "bm_cronFrequent", "bm_notificationsOnWrite", "bm_paymentsDisputeOnWrite",
+        "bm_paymentsWebhookOnWrite",
     ]
     assert all(e["region"] == ["us-central1"] and e["availableMemoryMb"] == 256 for e in endpoints.values())
     assert endpoints["bm_cronDaily"]["scheduleTrigger"] == {"retryConfig": {}, "schedule": "0 0 * * *", "timeZone": "UTC"}
@@ -58,6 +59,9 @@ def test_manifest_firebase_tools_reads(bem_root):
     assert endpoints["bm_authBeforeCreate"]["blockingTrigger"]["eventType"].endswith("user.beforeCreate")
     webhook = endpoints["bm_paymentsWebhookOnWrite"]["eventTrigger"]
     assert webhook["eventFilterPathPatterns"] == {"document": "payments-webhooks/{eventId}"}
+    dispute = endpoints["bm_paymentsDisputeOnWrite"]
+    assert dispute["eventTrigger"]["eventFilterPathPatterns"] == {"document": "payments-disputes/{alertId}"}
+    assert dispute["timeoutSeconds"] == 60
     notifications = endpoints["bm_notificationsOnWrite"]
     assert notifications["eventTrigger"]["eventFilterPathPatterns"] == {"document": "notifications/{token}"}
     assert notifications["eventTrigger"]["eventType"] == "google.cloud.firestore.document.v1.written"

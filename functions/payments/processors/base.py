@@ -128,3 +128,20 @@ class Processor(Protocol):
 
     def portal(self, manager: Any, uid: str, doc: UserDoc, return_url: str) -> dict:
         """``{url, processor}`` of the processor's billing portal for this user."""
+
+
+class AlreadyRefunded(Exception):
+    """``DisputeActions.refund_charge``: the processor says the payment is already refunded."""
+
+
+@runtime_checkable
+class DisputeActions(Protocol):
+    """Optional, beside ``Processor``: what dispute resolution (``functions/payments/disputes/``) asks of
+    a processor whose charges it matches (Stripe only, as BEM). Calls go out once per cause (the keys)."""
+
+    def refund_charge(self, manager: Any, charge_id: str, amount_cents: int, *, idempotency_key: str,
+                      metadata: dict[str, str]) -> dict:
+        """Refund the charge; answers ``{id, amount, currency}``. Raises ``AlreadyRefunded``."""
+
+    def cancel_now(self, manager: Any, subscription_id: str) -> None:
+        """End the subscription now. Raises ``SubscriptionGone`` when it has already ended."""

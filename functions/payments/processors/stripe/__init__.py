@@ -5,7 +5,7 @@
 - ``events.py``    the event envelope and which events we handle (shared with the test processor)
 - ``webhook.py``   signature check (``STRIPE_WEBHOOK_SECRET``) and the latest resource from the API
 - ``unify.py``     Stripe objects → unified subscription / one-time order (both API generations)
-- ``actions.py``   cancel, refund, billing portal
+- ``actions.py``   cancel, refund, billing portal; dispute actions (``cancel_now``, ``refund_charge``)
 Config: ``payment.products[].stripe.productId`` (+ ``legacyProductIds``).
 """
 
@@ -53,6 +53,14 @@ class StripeProcessor(StripeWebhooks):
 
     def portal(self, manager: Any, uid: str, doc: UserDoc, return_url: str) -> dict:
         return actions.portal(manager, uid, doc, return_url)
+
+    # dispute actions (base.DisputeActions) -----------------------------------------------------------
+    def refund_charge(self, manager: Any, charge_id: str, amount_cents: int, *, idempotency_key: str,
+                      metadata: dict[str, str]) -> dict:
+        return actions.refund_charge(manager, charge_id, amount_cents, idempotency_key=idempotency_key, metadata=metadata)
+
+    def cancel_now(self, manager: Any, subscription_id: str) -> None:
+        actions.cancel_now(manager, subscription_id)
 
 
 PROCESSOR = StripeProcessor()

@@ -6,6 +6,9 @@
 - refund: the latest invoice's payment (``payment_intent``/``charge`` before basil,
   ``invoice_payments`` since), the amount by ``functions.payments.refund.quote_refund``, key
   ``bem-refund-{subscriptionId}``; then the subscription is cancelled now.
+- dispute actions (``functions/payments/disputes/``): ``cancel_now`` ends a subscription at once
+  (already ended → ``SubscriptionGone``), ``refund_charge`` refunds one charge with the caller's
+  idempotency key (already refunded → ``AlreadyRefunded``).
 - portal: a session with BEM's portal configuration (``subscription_cancel`` and
   ``subscription_update`` disabled, ``payment_method_update`` + ``invoice_history`` enabled),
   created once per Stripe account (key ``bem-portal-configuration-v1``), id cached per process and
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.config.secrets import secret
 from functions.errors import BadRequest
-from functions.payments.processors.base import SubscriptionGone
+from functions.payments.processors.base import AlreadyRefunded, SubscriptionGone
 from functions.payments.processors.stripe.api import processor_errors, stripe_client, to_dict
 from functions.payments.processors.stripe.checkout import find_customer_id
 from functions.payments.processors.stripe.unify import period_end, period_start, ref_id
@@ -111,6 +114,41 @@ def refund(manager: Any, paid: PaidSubscription) -> tuple[RefundQuote, str]:
         if subscription.get("status") != "canceled":
             client.v1.subscriptions.cancel(paid.resource_id)
     return quote, refund.id
+
+
+# dispute actions ---------------------------------------------------------------------------------
+def cancel_now(manager: Any, subscription_id: str) -> None:
+    """End the subscription now (its payment was disputed); ``SubscriptionGone`` when it already ended."""
+    import stripe
+
+    client = stripe_client(manager)
+    with processor_errors("cancel"):
+        try:
+            subscription = client.v1.subscriptions.retrieve(subscription_id)
+        except stripe.InvalidRequestError as error:
+            if getattr(error, "http_status", None) == 404:
+                raise SubscriptionGone(subscription_id) from None
+            raise
+        if subscription.status in ("canceled", "incomplete_expired"):
+            raise SubscriptionGone(subscription_id)
+        client.v1.subscriptions.cancel(subscription_id)
+
+
+def refund_charge(manager: Any, charge_id: str, amount_cents: int, *, idempotency_key: str,
+                  metadata: dict[str, str]) -> dict:
+    """Refund ``amount_cents`` of the charge; the same key (and parameters) replays the first refund."""
+    import stripe
+
+    client = stripe_client(manager)
+    with processor_errors("refund"):
+        try:
+            refund = to_dict(client.v1.refunds.create({"charge": charge_id, "amount": amount_cents, "metadata": metadata},
+                                                      options={"idempotency_key": idempotency_key}))
+        except stripe.InvalidRequestError as error:
+            if getattr(error, "code", None) == "charge_already_refunded":
+                raise AlreadyRefunded(charge_id) from None
+            raise
+    return {"id": refund["id"], "amount": refund.get("amount", amount_cents), "currency": refund.get("currency")}
 
 
 # portal ------------------------------------------------------------------------------------------

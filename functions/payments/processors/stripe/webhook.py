@@ -57,18 +57,24 @@ class StripeWebhooks(StripeShaped):
 
     def _refunded_resource(self, client: Any, charge: dict) -> dict:
         """The subscription a refunded charge paid for, else the charge (a one-time order)."""
-        invoice_id = ref_id(charge.get("invoice"))
-        payment_intent = ref_id(charge.get("payment_intent"))
-        if not invoice_id and payment_intent:  # since basil: charges no longer name their invoice
-            found = client.v1.invoice_payments.list(
-                params={"payment": {"type": "payment_intent", "payment_intent": payment_intent}, "limit": 1})
-            data = to_dict(found).get("data") or []
-            invoice_id = ref_id(data[0].get("invoice")) if data else None
+        invoice_id = invoice_id_of_charge(client, charge)
         if invoice_id:
             subscription_id = subscription_id_of_invoice(to_dict(client.v1.invoices.retrieve(invoice_id)))
             if subscription_id:
                 return to_dict(client.v1.subscriptions.retrieve(subscription_id))
         return charge
+
+
+def invoice_id_of_charge(client: Any, charge: dict) -> str | None:
+    """The invoice a charge paid: ``charge.invoice`` before basil, its payment intent's invoice payment since."""
+    invoice_id = ref_id(charge.get("invoice"))
+    payment_intent = ref_id(charge.get("payment_intent"))
+    if not invoice_id and payment_intent:  # since basil: charges no longer name their invoice
+        found = client.v1.invoice_payments.list(
+            params={"payment": {"type": "payment_intent", "payment_intent": payment_intent}, "limit": 1})
+        data = to_dict(found).get("data") or []
+        invoice_id = ref_id(data[0].get("invoice")) if data else None
+    return invoice_id
 
 
 def verify_signature(raw: bytes, signature_header: str | None, webhook_secret: str) -> None:
