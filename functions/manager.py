@@ -129,6 +129,14 @@ class Manager:
 
             return self.__dict__.get("notifications") or Notifications(self)
 
+    @functools.cached_property
+    def marketing(self) -> Any:
+        """Marketing contacts and campaigns (functions/marketing, docs/marketing.md); no SDK until a call."""
+        with self._lock:
+            from functions.marketing import Marketing
+
+            return self.__dict__.get("marketing") or Marketing(self)
+
     @property
     def email(self) -> Any:
         """The e-mail library (functions/email), made on first use; thread-safe."""

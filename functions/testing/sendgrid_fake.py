@@ -6,6 +6,10 @@
     fake.fail_next(2, status=500)             # the next 2 sends answer 500 (4xx with SendGrid's error shape)
     fake.timeout_next(1, seconds=1.5)         # the next send answers only after ``seconds`` (the fixture's client gives up at 0.5 s)
 
+Marketing endpoints (contacts, custom fields, lists, segments, exports, verified senders, Single
+Sends, ASM group suppressions) are answered by ``MarketingState`` (``sendgrid_marketing.py``):
+``fake.contacts()``, ``fake.marketing_calls(...)``, ``fake.fail_next(1, endpoint="marketing")``.
+
 Mail Send answers ``202`` with an ``X-Message-Id`` header, as SendGrid does; a request without
 ``Authorization: Bearer …`` is a 401. Failed and timed-out requests are recorded too
 (``attempts()``), so tests can tell "tried and refused" from "never tried".
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.testing.fake_server import FakeServer
+from functions.testing.sendgrid_marketing import MarketingCall, MarketingState, parse_body
 
 
 @dataclass
@@ -36,7 +41,7 @@ class RecordedMail:
         return [to["email"] for p in self.body.get("personalizations", []) for to in p.get("to", [])]
 
 
-class SendGridFake(FakeServer):
+class SendGridFake(MarketingState, FakeServer):
     thread_name = "sendgrid-fake"
     quiet = True
 
@@ -45,21 +50,32 @@ class SendGridFake(FakeServer):
         self.lock = threading.RLock()
         self.requests: list[RecordedMail] = []
         self._failures: list[tuple[str, int, float]] = []
+        self._marketing_failures: list[tuple[str, str, int, float]] = []
         self._server: Any = None
+        self.reset_marketing()
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self._failures.clear()
+            self._marketing_failures.clear()
+        self.reset_marketing()
 
     # test controls ----------------------------------------------------------------------
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
+    def fail_next(self, count: int = 1, status: int = 500, endpoint: str = "mail") -> None:
+        """``endpoint``: ``mail`` (Mail Send), ``marketing`` (any other endpoint) or a path prefix."""
         with self.lock:
-            self._failures.extend([("status", status, 0.0)] * count)
+            if endpoint == "mail":
+                self._failures.extend([("status", status, 0.0)] * count)
+            else:
+                self._marketing_failures.extend([(endpoint, "status", status, 0.0)] * count)
 
-    def timeout_next(self, count: int = 1, seconds: float = 1.5) -> None:
+    def timeout_next(self, count: int = 1, seconds: float = 1.5, endpoint: str = "mail") -> None:
         with self.lock:
-            self._failures.extend([("delay", 500, seconds)] * count)
+            if endpoint == "mail":
+                self._failures.extend([("delay", 500, seconds)] * count)
+            else:
+                self._marketing_failures.extend([(endpoint, "delay", 500, seconds)] * count)
 
     def attempts(self) -> list[RecordedMail]:
         with self.lock:
@@ -82,6 +98,11 @@ class SendGridFake(FakeServer):
 
         request = Request(environ)
         headers = dict(request.headers.items())
+        if request.path.startswith("/_exports/") and request.method == "GET":
+            text = self.export_csv(request.path.rsplit("/", 1)[-1].removesuffix(".csv"))
+            return Response(text or "", status=200 if text is not None else 404, mimetype="text/csv")(environ, start_response)
+        if request.path != "/v3/mail/send" and request.path.startswith("/v3/"):
+            return self._marketing(request, headers)(environ, start_response)
         if request.path != "/v3/mail/send" or request.method != "POST":
             return Response(json.dumps({"errors": [{"message": f"not found: {request.method} {request.path}"}]}),
                             status=404, mimetype="application/json")(environ, start_response)
@@ -95,6 +116,34 @@ class SendGridFake(FakeServer):
         extra = {"X-Message-Id": answer.pop("_message_id")} if "_message_id" in answer else {}
         payload = "" if status == 202 else json.dumps(answer)
         return Response(payload, status=status, mimetype="application/json", headers=extra)(environ, start_response)
+
+    def _marketing(self, request: Any, headers: dict[str, str]) -> Any:
+        from werkzeug.wrappers import Response
+
+        call = MarketingCall(request.method, request.path, parse_body(request.get_data(as_text=True)),
+                             dict(request.args.items()), headers)
+        delay = 0.0
+        with self.lock:
+            self.marketing_requests.append(call)
+            failure = self._take_marketing_failure(request.path)
+            if not headers.get("Authorization", "").startswith("Bearer "):
+                status, answer = 401, {"errors": [{"message": "authorization required", "field": None}]}
+            elif failure is not None:
+                _kind, status, delay = failure
+                answer = {"errors": [{"message": "Simulated outage" if status >= 500 else "Simulated rejection", "field": None}]}
+            else:
+                status, answer = self.marketing_route(request.method, request.path, call.body, call.query)
+            call.status = status if failure is None or failure[0] == "status" else 599
+        if delay:
+            time.sleep(delay)
+        return Response("" if answer is None else json.dumps(answer), status=status, mimetype="application/json")
+
+    def _take_marketing_failure(self, path: str) -> tuple[str, int, float] | None:
+        for index, (endpoint, kind, status, delay) in enumerate(self._marketing_failures):
+            if endpoint == "marketing" or path.startswith(endpoint):
+                del self._marketing_failures[index]
+                return kind, status, delay
+        return None
 
     def _answer(self, body: dict, headers: dict[str, str]) -> tuple[int, dict, float]:
         with self.lock:

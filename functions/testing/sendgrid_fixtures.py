@@ -30,7 +30,13 @@ def _sendgrid_fake_server() -> Iterator[SendGridFake]:
 
 @pytest.fixture
 def sendgrid_fake(_sendgrid_fake_server: SendGridFake, manager: Any, monkeypatch: pytest.MonkeyPatch) -> SendGridFake:
+    from functions.marketing.providers import forget_clients
+
     _sendgrid_fake_server.reset()
+    forget_clients()  # marketing: field/segment/sender ids cached for the previous test's account
+    domain = manager.config.brand.contact.email.rpartition("@")[2]
+    for local_part in ("offers", "hello", "newsletter", "orders", "account", "security", "alerts"):
+        _sendgrid_fake_server.add_sender(f"{local_part}@{domain}")  # Sender Identities, as the brand's onboarding creates them
     monkeypatch.setenv("BEM_EMAIL_PROVIDER", "sendgrid")
     monkeypatch.setenv("SENDGRID_API_HOST", _sendgrid_fake_server.url)
     monkeypatch.setenv("SENDGRID_API_KEY", SENDGRID_TEST_KEY)
