@@ -68,9 +68,9 @@ def already_applied(marketing: dict, change: ConsentChange) -> bool:
     unix = change.when.timestamp_unix
     same = _dict(marketing.get(change.side))
     same_unix = _unix(same)
-    if marketing.get("status") == change.status and same_unix is not None:
-        if same_unix > unix or (same_unix == unix and same.get("source") == change.source):
-            return True
+    if marketing.get("status") == change.status and same_unix is not None and (
+            same_unix > unix or (same_unix == unix and same.get("source") == change.source)):
+        return True
     other_side = "revokedAt" if change.status == "granted" else "grantedAt"
     other_unix = _unix(marketing.get(other_side))
     return marketing.get("status") not in (None, change.status) and other_unix is not None and other_unix > unix

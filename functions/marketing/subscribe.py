@@ -81,16 +81,16 @@ def add_contact(manager: Any, assistant: Any, settings: Any) -> dict:
             log.info("marketing/contact: public address refused (%s), answered success", check.reason)
             return {"success": True}
         raise admin_error(check, email)
-    first, last = settings.firstName, settings.lastName
+    first, last, company = settings.firstName, settings.lastName, ""
     inferred = None
     if not first and not last:
         from functions.ai.infer_contact import infer_contact
 
         inferred = infer_contact(manager, email)
-        first, last = inferred.get("firstName") or "", inferred.get("lastName") or ""
+        first, last, company = inferred.get("firstName") or "", inferred.get("lastName") or "", inferred.get("company") or ""
     try:
-        providers = manager.marketing.add(email, first_name=first or None, last_name=last or None, source=settings.source,
-                                          skip_validation=True)
+        providers = manager.marketing.add(email, first_name=first or None, last_name=last or None, company=company or None,
+                                          source=settings.source, skip_validation=True)
     except Exception:
         if is_admin:
             raise

@@ -1,5 +1,5 @@
 """POST marketing/webhook (SendGrid + Beehiiv) and marketing/webhook/forward: answers, consent written,
-removals from the other provider (recorded by the local provider), idempotency under redelivery."""
+removals from the other provider (as the SendGrid and Beehiiv fakes saw them), idempotency under redelivery."""
 
 import json
 import threading
@@ -8,9 +8,8 @@ import time
 import pytest
 
 from functions.config import parse_config
+from functions.testing.marketing_fixtures import PUBLICATION
 from functions.testing.test_env import WEBHOOK_KEY
-
-PUBLICATION = "pub_demo-0001"
 
 
 def configure(manager, **sections):
@@ -20,18 +19,23 @@ def configure(manager, **sections):
 
 
 @pytest.fixture
-def both(manager):
-    """SendGrid Marketing and Beehiiv both enabled (no keys: the local provider records every call)."""
-    configure(manager, marketing={"campaigns": {"enabled": True}, "newsletter": {"enabled": True, "publicationId": PUBLICATION}})
-    return manager
+def both(marketing, accounts):
+    """SendGrid Marketing and Beehiiv both on (their fakes), the test accounts contacts of both."""
+    for account in accounts.values():
+        marketing.sendgrid.seed_contact(account.email)
+        marketing.beehiiv.seed_subscription(PUBLICATION, account.email)
+    return marketing
 
 
 def hook(bm, body, **query):
     return bm.post("marketing/webhook", body, query={"key": WEBHOOK_KEY, **query})
 
 
-def removals(firestore):
-    return sorted((r["provider"], r["emails"][0]) for r in firestore.list("marketing-local").values() if r["action"] == "remove")
+def removals(both):
+    """(provider, address) of every removal asked of the fakes (a lookup by address starts each one)."""
+    beehiiv = [("newsletter", c.path.rsplit("/", 1)[-1]) for c in both.beehiiv.calls("GET") if "/by_email/" in c.path]
+    sendgrid = [("campaigns", c.body["emails"][0]) for c in both.sendgrid.marketing_calls("POST", "/v3/marketing/contacts/search")]
+    return sorted(beehiiv + sendgrid)
 
 
 def sg(event, email, ts=None, **extra):
@@ -56,7 +60,7 @@ def test_a_sendgrid_batch_is_handled_event_by_event(bm, both, firestore, account
                                         "ip": None, "text": None}
     assert firestore.get(f"users/{basic.uid}")["metadata"]["tag"] == "marketing/webhook:sendgrid"
     # SendGrid has suppressed the address itself: the contact is removed from Beehiiv only
-    assert removals(firestore) == [("newsletter", basic.email), ("newsletter", premium.email)]
+    assert removals(both) == [("newsletter", basic.email), ("newsletter", premium.email)]
 
 
 @pytest.mark.parametrize(("event", "extra", "revokes"), [
@@ -72,7 +76,7 @@ def test_only_unsubscribes_spam_reports_and_hard_bounces_revoke(bm, both, firest
     response = hook(bm, [sg(event, basic.email, **extra)], provider="sendgrid")
     assert response.json["processed" if revokes else "skipped"] == 1
     assert (firestore.get(f"users/{basic.uid}")["consent"]["marketing"]["revokedAt"]["source"] == "sendgrid") is revokes
-    assert len(removals(firestore)) == (1 if revokes else 0)
+    assert len(removals(both)) == (1 if revokes else 0)
 
 
 def test_the_same_event_delivered_twice_changes_the_state_once_and_removes_once(bm, both, firestore, accounts):
@@ -83,7 +87,7 @@ def test_the_same_event_delivered_twice_changes_the_state_once_and_removes_once(
     again = hook(bm, event, provider="sendgrid")
     assert first.json["processed"] == again.json["processed"] == 1
     assert firestore.get(f"users/{basic.uid}") == stored
-    assert removals(firestore) == [("newsletter", basic.email)]
+    assert removals(both) == [("newsletter", basic.email)]
 
 
 def test_an_unsubscribe_older_than_the_last_grant_changes_nothing(bm, both, firestore, accounts):
@@ -94,13 +98,13 @@ def test_an_unsubscribe_older_than_the_last_grant_changes_nothing(bm, both, fire
         merge=True)
     response = hook(bm, [sg("unsubscribe", basic.email, now - 3600)], provider="sendgrid")
     assert response.json["processed"] == 1
-    assert marketing(firestore, basic)["status"] == "granted" and removals(firestore) == []
+    assert marketing(firestore, basic)["status"] == "granted" and removals(both) == []
 
 
 def test_an_unknown_address_is_skipped_silently(bm, both, firestore):
     response = hook(bm, [sg("group_unsubscribe", "_test.never-existed@example.com")], provider="sendgrid")
     assert response.json == {"received": True, "processed": 1, "skipped": 0, "failed": 0}
-    assert removals(firestore) == []
+    assert removals(both) == []
 
 
 def test_a_stored_consent_of_any_shape_is_replaced_not_a_500(bm, both, firestore, accounts):
@@ -118,8 +122,8 @@ def test_beehiiv_unsubscribe_revokes_with_source_beehiiv_and_removes_from_sendgr
     assert response.json == {"received": True, "processed": 1, "skipped": 0, "failed": 0}
     revoked = marketing(firestore, basic)["revokedAt"]
     assert (revoked["source"], revoked["timestampUNIX"], revoked["timestamp"]) == ("beehiiv", 1893553445, "2030-01-02T03:04:05.000Z")
-    assert removals(firestore) == [("campaigns", basic.email)]
-    assert hook(bm, body, provider="beehiiv").json["processed"] == 1 and len(removals(firestore)) == 1
+    assert removals(both) == [("campaigns", basic.email)]
+    assert hook(bm, body, provider="beehiiv").json["processed"] == 1 and len(removals(both)) == 1
 
 
 @pytest.mark.parametrize("event", ["subscription.deleted", "subscription.paused"])
@@ -134,7 +138,7 @@ def test_beehiiv_other_publication_and_other_events_change_nothing(bm, both, fir
     other = hook(bm, {"event": "subscription.unsubscribed", "email": basic.email, "publication_id": "pub_other"}, provider="beehiiv")
     created = hook(bm, {"event": "subscription.created", "email": basic.email, "publication_id": PUBLICATION}, provider="beehiiv")
     assert other.json["processed"] == 1 and created.json["skipped"] == 1
-    assert firestore.get(f"users/{basic.uid}") == before and removals(firestore) == []
+    assert firestore.get(f"users/{basic.uid}") == before and removals(both) == []
 
 
 @pytest.mark.parametrize(("query", "status", "message"), [
@@ -169,7 +173,7 @@ class Child:
         self.status, self.received = status, []
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def app(self, environ, start_response):
         from werkzeug.wrappers import Request, Response

@@ -96,8 +96,10 @@ def publication_id(manager: Any) -> str | None:
 
 def remove_elsewhere(manager: Any, email: str, provider: str) -> dict:
     """Remove the contact from every enabled provider but ``provider`` (best effort: logged)."""
+    from functions.marketing.providers import canonical
+
     marketing = manager.marketing
-    others = [name for name in marketing.enabled_providers() if name != provider]
+    others = [name for name in marketing.enabled_providers() if name != canonical(provider)]
     if not others:
         return {}
     try:
