@@ -121,6 +121,7 @@ def test_delete_removes_everywhere_and_revokes_consent_so_no_sync_adds_it_back(a
     consent = firestore.get(f"users/{premium.uid}")["consent"]["marketing"]
     assert consent["status"] == "revoked" and consent["revokedAt"]["source"] == "admin"
     assert manager.marketing.sync(premium.uid)["blocked"] == "consent" and sendgrid_fake.contact(premium.email) is None
+    assert admin.put("marketing/contact", {"uid": premium.uid}).json == {"success": True, "providers": {}, "blocked": "consent"}
 
 
 def test_legacy_add_and_remove_commands(admin, bm, sendgrid_fake):

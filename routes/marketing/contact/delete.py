@@ -16,4 +16,4 @@ def main(manager, settings):
     result = manager.marketing.remove(email)
     change = ConsentChange(status="revoked", when=Stamp.now(), source="admin")
     consent_record.record_for_email(manager, email, change, tag="marketing/contact:delete")
-    return {"success": True, "providers": result.get("providers", result) if isinstance(result, dict) else result}
+    return {"success": True, "providers": result.get("providers", {})}
