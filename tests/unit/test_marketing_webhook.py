@@ -215,3 +215,19 @@ def test_a_brand_api_url_is_derived_from_brand_url_as_bem():
     assert receiver_url({"url": "https://somiibo.com/"}, "beehiiv", "k") == \
         "https://api.somiibo.com/backend-manager/marketing/webhook?provider=beehiiv&key=k"
     assert receiver_url({"url": "ftp://x"}, "sendgrid", "k") is None and receiver_url({"url": "https://x:99999"}, "s", "k") is None
+
+
+def test_an_array_sent_as_numbered_keys_and_a_bare_event_are_read_as_bem_does(bm, both, firestore, accounts):
+    basic, premium = accounts["basic"], accounts["premium-active"]
+    numbered = hook(bm, {"0": sg("unsubscribe", basic.email), "1": sg("open", basic.email)}, provider="sendgrid")
+    bare = hook(bm, {"event": "spamreport", "email": premium.email, "smtp-id": "<x@y>"}, provider="sendgrid")
+    assert (numbered.json["processed"], numbered.json["skipped"], bare.json["processed"]) == (1, 1, 1)
+    assert marketing(firestore, premium)["revokedAt"]["source"] == "sendgrid"
+
+
+def test_the_same_event_delivered_concurrently_removes_once(bm, both, accounts):
+    from functions.testing.concurrency import all_at_once
+
+    event = [sg("group_unsubscribe", accounts["basic"].email, int(time.time()) - 1)]
+    answers = all_at_once(4, lambda: hook(bm, event, provider="sendgrid").json["processed"])
+    assert answers == [1, 1, 1, 1] and removals(both) == [("newsletter", accounts["basic"].email)]
