@@ -1,7 +1,8 @@
 """A user was deleted (Auth v2 event ``google.firebase.auth.user.v2.deleted``).
 
 Deletes ``users/{uid}`` (retried 1 s, 2 s, 4 s on transient failures; deleting a missing
-document is a no-op, so duplicates are harmless), then runs the cleanup hook
+document is a no-op, so duplicates are harmless), removes the marketing contact (idempotent, never
+raises; functions/marketing/auto_sync.py), then runs the cleanup hook
 ``hooks/auth/on_delete.py`` once per event (errors logged, never raised).
 """
 
@@ -32,6 +33,9 @@ def handle(manager: Manager, user: AuthUser, *, event_id: str | None = None, eve
     except Exception:
         log.exception("on_delete: could not delete users/%s", user.uid)
         return "failed"
+    from functions.marketing.auto_sync import after_account_deleted
+
+    after_account_deleted(manager, user.email, user.uid)  # idempotent: before the claim, so a crash never skips it
     if not with_retries(lambda: claim_event(manager, event_id, EVENT_TYPE, user.uid), sleep=sleep):
         log.info("on_delete: duplicate delivery of event for %s; nothing to do", user.uid)
         return "duplicate"

@@ -188,12 +188,14 @@ def after_signup(manager: Manager, request: SignupRequest, record: dict, affilia
     """Everything that follows a completed sign-up, once per account (the flag makes a second
     sign-up a 400 before reaching here): the referral, BEM's inferred ``personal`` name/company
     (best effort, never raises), the welcome e-mail series (``functions/email/account.py``, never
-    raises). The marketing sync (only when ``record["consent"]["marketing"]["status"] == "granted"``)
-    belongs here too."""
+    raises), the marketing sync (only when ``record["consent"]["marketing"]["status"] == "granted"``,
+    functions/marketing/auto_sync.py, never raises)."""
     from functions.ai.infer_contact import record_signup_contact
     from functions.email.account import send_welcome_emails
+    from functions.marketing.auto_sync import after_signup as marketing_sync
 
     referrer = record_referral(manager, request.uid, record["auth"].get("email"), affiliate_code)
     record_signup_contact(manager, request.uid, record)
     send_welcome_emails(manager, request.uid)  # functions/email/account.py: skipped in testing unless extended
+    marketing_sync(manager, request.uid, record)  # consent granted + address valid; never raises
     return SignupOutcome(uid=request.uid, record=record, referrer=referrer)

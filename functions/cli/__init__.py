@@ -43,6 +43,7 @@ def _register() -> None:
         ("auth", "auth_cmd"),
         ("logs", "logs_cmd"),
         ("mail", "mail_cmd"),
+        ("newsletter", "newsletter_cmd"),
     ):
         try:
             module = __import__(f"functions.cli.{module_name}", fromlist=["app"])

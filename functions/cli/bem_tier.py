@@ -94,8 +94,9 @@ def list_tests(functions_dir: Path) -> list[dict]:
 def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
     """Run BEM's suite against the already-running emulator suite and judge its results.
 
-    The caller provides the running suite (test mode); this starts the fake Stripe API for
-    the run and stops it afterwards.
+    The caller provides the running suite (test mode); this starts the fake Stripe API and the
+    marketing fakes (SendGrid Marketing, Beehiiv: the functions' ``SENDGRID_API_HOST`` /
+    ``BEEHIIV_API_BASE`` in test mode) for the run and stops them afterwards.
     """
     from functions.testing.stripe_fake import StripeFake
     from functions.testing.test_env import STRIPE_FAKE_PORT
@@ -117,13 +118,21 @@ def run_bem_tier(root: Path, targets: list[str] | None = None) -> Verdict:
         typer.secho(f"bem: warm-up incomplete ({type(error).__name__}: {error}); running BEM's setup anyway", fg="yellow")
     output_path = logs / "bem-test.out"
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake's request log would drown the tier's output
-    fake = StripeFake(port=STRIPE_FAKE_PORT).start()
+    from functions.emulator.local_marketing import start_local_marketing
+
+    marketing = start_local_marketing(root)
+    try:
+        fake = StripeFake(port=STRIPE_FAKE_PORT).start()
+    except OSError:
+        marketing.stop()
+        raise
     started = time.monotonic()
     try:
         with open(output_path, "w") as output:
             code = _run_runner(functions_dir, chosen, logs, output)
     finally:
         fake.stop()
+        marketing.stop()
     text = output_path.read_text(errors="replace")
     results = parse_output(text, files)
     prefixes = [t.removeprefix("bem:") for t in chosen]

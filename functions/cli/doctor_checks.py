@@ -208,7 +208,14 @@ def check_indexes(root: Path) -> list[Check]:
                   "run `mgr indexes` or `mgr doctor --fix`", fix)]
 
 
-CHECKS = (check_tools, check_config, check_secrets, check_project_id, check_firebase_json, check_indexes)
+def check_campaign_seeds(root: Path) -> list[Check]:
+    """BEM's recurring campaigns (``_recurring-newsletter``, the sales) exist with their enforced keys."""
+    from functions.cli.campaign_seeding import check
+
+    return check(root)
+
+
+CHECKS = (check_tools, check_config, check_secrets, check_project_id, check_firebase_json, check_indexes, check_campaign_seeds)
 
 
 def run_checks(root: Path, checks=CHECKS) -> list[Check]:

@@ -1,4 +1,5 @@
-"""``mgr setup``: validate the config, write the development ``.env``, report what is missing.
+"""``mgr setup``: validate the config, write the development ``.env``, report what is missing, and
+seed BEM's recurring campaigns (functions/cli/campaign_seeding.py; idempotent).
 
 ``.env`` is created from ``.env.example`` when absent; every secret the framework generates
 itself gets a fresh random value (an existing value is never replaced). The secrets that need
@@ -15,8 +16,10 @@ from functions.cli.project import project_root
 from functions.environment import detect
 
 
-def setup() -> None:
-    """Check the project: config, .env (generated secrets filled in), secrets, indexes."""
+def setup(
+    emulator: bool = typer.Option(False, "--emulator", help="Seed the recurring campaigns into the running emulator"),
+) -> None:
+    """Check the project: config, .env (generated secrets filled in), secrets, indexes; seed BEM's recurring campaigns."""
     from functions.config import CONFIG_FILE, load_config
     from functions.errors import ConfigError
 
@@ -32,6 +35,10 @@ def setup() -> None:
     for warning in stripe_warnings(os.environ, detect()):
         typer.secho(f"warn  {warning}", fg="yellow")
     report_indexes(root)
+    if not problems:
+        from functions.cli.campaign_seeding import seed
+
+        problems += seed(root, emulator=emulator)
     raise typer.Exit(code=1 if problems else 0)
 
 

@@ -158,10 +158,97 @@ class Api(_Model):
     Cloud Functions 1st gen and App Engine; on 2nd gen a client can send them)."""
 
 
+class NewsletterTheme(_Model):
+    primary_color: str = "#5B5BFF"
+    secondary_color: str = "#1E1E2A"
+    accent_color: str = "#F6F7FB"
+    font: str = "Inter, system-ui, sans-serif"
+
+
+class NewsletterSteps(_Model):
+    """Per-step choice (``provider.filter``, ``model.structure``, ...); unset = the AI library's default."""
+
+    filter: str | None = None
+    structure: str | None = None
+    image: str | None = None
+
+
+class NewsletterImage(_Model):
+    enabled: bool = False
+    """Section illustrations (OpenAI images, hosted in ``marketing.newsletter.assets``); off by default."""
+    size: str = "1024x1024"
+    quality: str = "medium"
+
+
+class NewsletterContent(_Model):
+    """One ``marketing.newsletter.content`` entry (BEM's keys; the generator uses the first)."""
+
+    sources: list[str] = ["$parent"]
+    """``$parent`` | ``$feed:<url>`` | ``$brand`` (the brand's own feed, ``marketing.newsletter.brandFeed``)."""
+    source_count: int = Field(default=6, ge=1, le=20)
+    categories: list[str] = []
+    links: list[str] = []
+    instructions: str = ""
+    tone: str = "professional"
+    keywords: list[str] = []
+    template: Literal["clean", "editorial", "field-report"] = "clean"
+    theme: NewsletterTheme = NewsletterTheme()
+    sponsorships: list[dict] = []
+    article: dict = {}
+    provider: NewsletterSteps = NewsletterSteps()
+    model: NewsletterSteps = NewsletterSteps()
+    fit_threshold: int = Field(default=6, ge=0, le=10)
+    image: NewsletterImage = NewsletterImage()
+
+
+class NewsletterReport(_Model):
+    enabled: bool = True
+    to: str | None = None
+    """Recipient of the report e-mail; ``alerts@{domain of brand.contact.email}`` when unset (BEM)."""
+
+
+class NewsletterAssets(_Model):
+    """Where section images are published (BEM hard-codes ITW's repository and CDN)."""
+
+    repository: str | None = None
+    """``owner/name`` of a public GitHub repository; one branch per brand (``GH_TOKEN``)."""
+    cdn: str | None = None
+    """Base URL serving the repository's files (``{cdn}/{brandId}/content/...``); raw.githubusercontent.com when unset."""
+
+
+class Newsletter(_Model):
+    """``marketing.newsletter`` (docs/marketing.md#newsletter)."""
+
+    enabled: bool = False
+    platform: str = "beehiiv"
+    publication_id: str = ""
+    content: list[NewsletterContent] = []
+    sources_url: str | None = None
+    """The parent's ``newsletter-sources`` endpoint; ``https://api.{parent host}/newsletter-sources`` when unset."""
+    brand_feed: str | None = None
+    """The brand's own RSS/Atom feed for ``$brand``; ``{brand.url}/feed.xml`` when unset."""
+    feed_timeout: float = Field(default=30, gt=0)
+    report: NewsletterReport = NewsletterReport()
+    assets: NewsletterAssets = NewsletterAssets()
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _arrayify(cls, value: object) -> object:
+        return [value] if isinstance(value, dict) else value
+
+
 class Marketing(_Model):
     campaigns: dict = {}
     newsletter: dict = {}
+    """Kept as BEM's dict (the marketing providers read it so); checked against ``Newsletter`` at start-up,
+    read typed with ``Newsletter.model_validate(config.marketing.newsletter)``."""
     prune: dict = {}
+
+    @field_validator("newsletter")
+    @classmethod
+    def _check_newsletter(cls, value: dict) -> dict:
+        Newsletter.model_validate(value)
+        return value
 
 
 class Analytics(_Model):

@@ -56,12 +56,18 @@ REGISTRY: tuple[Secret, ...] = (
     Secret("CHARGEBEE_API_KEY", "user", "Chargebee payments", "the test processor"),
     Secret("SENDGRID_API_KEY", "user", "sending e-mail", "e-mails go to the local mailbox (`mgr mail list`), not sent"),
     Secret("BEEHIIV_API_KEY", "user", "newsletter subscriptions", "sign-ups work; nobody is subscribed"),
+    Secret("NEVERBOUNCE_API_KEY", "user", "mailbox checks of marketing sign-up addresses (preferred over ZeroBounce)",
+           "the free address checks still run (format, disposable, typo, local part)"),
+    Secret("ZEROBOUNCE_API_KEY", "user", "mailbox checks of marketing sign-up addresses when NEVERBOUNCE_API_KEY is unset",
+           "the free address checks still run (format, disposable, typo, local part)"),
     Secret("OPENAI_API_KEY", "user", "OpenAI calls", "everything that does not call OpenAI"),
     Secret("ANTHROPIC_API_KEY", "user", "Anthropic calls", "everything that does not call Anthropic"),
     Secret("BACKEND_MANAGER_OPENAI_API_KEY", "user", "OpenAI calls when OPENAI_API_KEY is unset (BEM's fallback key)",
            "everything that does not call OpenAI"),
     Secret("BACKEND_MANAGER_ANTHROPIC_API_KEY", "user", "Anthropic calls when ANTHROPIC_API_KEY is unset (BEM's fallback key)",
            "everything that does not call Anthropic"),
+    Secret("GH_TOKEN", "user", "publishing newsletter section images to marketing.newsletter.assets.repository",
+           "newsletters render without section images"),
 )
 BY_NAME = {item.name: item for item in REGISTRY}
 NAMES = tuple(BY_NAME)

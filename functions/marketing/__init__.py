@@ -3,6 +3,7 @@
     manager.marketing.add("ann@example.com", first_name="Ann", source="footer")
     manager.marketing.sync(uid)                 # every BEM field, from users/{uid}
     manager.marketing.sync_many(user_docs)      # in batches of 1,000 (one call per provider per batch)
+    manager.marketing.sync_all()                # every user document, the same way
     manager.marketing.remove("ann@example.com")
     manager.marketing.send_campaign(settings, idempotency_key=f"campaign:{id}:{occurrence}")
 
@@ -84,7 +85,8 @@ class Marketing:
     def _answer(results: dict[str, dict], **extra: Any) -> dict:
         return {"success": all(r.get("success") for r in results.values()), "providers": results, **extra}
 
-    def _check(self, email: str, *, check_mailbox: bool = False) -> AddressCheck:
+    def check_address(self, email: str, *, check_mailbox: bool = False) -> AddressCheck:
+        """``validate_address`` with the config's extra disposable domains (``auth.disposableDomains``)."""
         return validate_address(email, check_mailbox=check_mailbox, extra_disposable=self.manager.config.auth.disposable_domains)
 
     # contacts ----------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ class Marketing:
             log.info("marketing add refused: %s revoked marketing consent", _mask(email))
             return {"success": False, "blocked": "consent", "email": email, "providers": {}}
         if not skip_validation:
-            check = self._check(email)
+            check = self.check_address(email)
             if not check.valid:
                 log.info("marketing add refused: %s failed the %s check", _mask(email), check.reason)
                 return {"success": False, "blocked": "validation", "email": email, "validation": check.dump(), "providers": {}}
@@ -155,6 +157,11 @@ class Marketing:
         return {"success": not any(failures.values()), "synced": synced, "skipped": skipped, "calls": calls,
                 "errors": {name: errors for name, errors in failures.items() if errors}}
 
+    def sync_all(self, *, batch_size: int = SYNC_BATCH) -> dict:
+        """Every user in ``users`` (streamed), through ``sync_many``: one provider call per ``batch_size``."""
+        users = (snapshot.to_dict() or {} for snapshot in self.manager.db.collection("users").stream())
+        return self.sync_many(users, batch_size=batch_size)
+
     def remove(self, email: str, *, providers: list[str] | None = None) -> dict:
         """Remove a contact from every provider (never gated: honouring an unsubscribe always works)."""
         email = email.strip().lower() if isinstance(email, str) else ""
@@ -173,7 +180,7 @@ class Marketing:
         if is_marketing_revoked(user):
             log.info("marketing sync refused: %s revoked marketing consent", _mask(email))
             return None, {"blocked": "consent", "email": email}
-        check = self._check(email)
+        check = self.check_address(email)
         if not check.valid:
             return None, {"blocked": "validation", "email": email, "validation": check.dump()}
         first, last, source = (get_path(user, p) for p in ("personal.name.first", "personal.name.last",

@@ -13,6 +13,7 @@ BEM ``docs/marketing-fields.md``); at run time ids are resolved by name.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 log = logging.getLogger("bem.marketing")
@@ -43,7 +44,8 @@ FIELDS: dict[str, dict[str, Any]] = {
     "user_subscription_payment_last_date": {"display": "Last Payment Date", "source": "user", "path": "subscription.payment.updatedBy.date.timestamp",
          "type": "date"},
     # Attribution
-    "user_attribution_utm_source": {"display": "UTM Source", "source": "user", "path": "attribution.utm.tags.utm_source", "type": "text", "skip": ["beehiiv"]},
+    "user_attribution_utm_source": {"display": "UTM Source", "source": "user", "path": "attribution.utm.tags.utm_source", "type": "text",
+                                    "skip": ["beehiiv"]},
 }
 
 
@@ -113,6 +115,8 @@ def resolved_values(user_doc: dict) -> dict[str, Any]:
     from functions.user.subscription import resolve_subscription
 
     subscription = user_doc.get("subscription") if isinstance(user_doc.get("subscription"), dict) else {}
+    if not subscription:  # a free account that never had a subscription (most contacts): no model needed
+        return {"plan": "basic", "status": "active", "everPaid": "false", "trialing": "false", "cancelling": "false"}
     try:
         resolved = resolve_subscription(user_doc)
         plan, ever_paid, trialing, cancelling = resolved.plan, resolved.ever_paid, resolved.trialing, resolved.cancelling
@@ -127,7 +131,7 @@ def resolved_values(user_doc: dict) -> dict[str, Any]:
 def resolve_field_values(user_doc: Any, config: Any) -> dict[str, Any]:
     """``{field name: value}`` for one user document (BEM ``resolveFieldValues``)."""
     doc = user_doc if isinstance(user_doc, dict) else {}
-    raw_config = config.model_dump(by_alias=True) if hasattr(config, "model_dump") else (config or {})
+    raw_config = config_values(config)
     computed = resolved_values(doc)
     values: dict[str, Any] = {}
     for name, spec in FIELDS.items():
@@ -141,6 +145,24 @@ def resolve_field_values(user_doc: Any, config: Any) -> dict[str, Any]:
         if value is not None:
             values[name] = value
     return values
+
+
+def config_values(config: Any) -> dict:
+    """The config-sourced fields' values as a dict (computed once per config object)."""
+    if isinstance(config, dict):
+        return config
+    cached = _config_cache.get(id(config))
+    if cached is None or cached[0] is not config:
+        raw = config.model_dump(by_alias=True) if hasattr(config, "model_dump") else {}
+        cached = (config, raw)
+        with _config_lock:  # one live config at a time; an old one is dropped
+            _config_cache.clear()
+            _config_cache[id(config)] = cached
+    return cached[1]
+
+
+_config_cache: dict[int, tuple[Any, dict]] = {}
+_config_lock = threading.Lock()
 
 
 def for_provider(values: dict[str, Any], provider: str) -> dict[str, Any]:

@@ -61,6 +61,7 @@ TYPO_PREFIXES: dict[str, str | None] = {
     **dict.fromkeys(("gmail10p.", "oegmail.", "gmailx."), None),
 }
 
+TYPO_RE = re.compile("|".join(re.escape(prefix) for prefix in sorted(TYPO_PREFIXES, key=len, reverse=True)))
 MAILBOX_OK = frozenset({"valid", "catchall", "catch-all", "unknown"})
 NEVERBOUNCE_RESULTS = {0: "valid", 1: "invalid", 2: "disposable", 3: "catchall", 4: "unknown"}
 
@@ -96,10 +97,10 @@ def validate_address(email: str, *, check_mailbox: bool = False, extra_disposabl
         return AddressCheck(False, "localPart", detail="Blocked local part")
     if any(pattern.search(bare) for pattern in BLOCKED_LOCAL_PATTERNS):
         return AddressCheck(False, "localPart", detail="Matches junk pattern")
-    for prefix, meant in TYPO_PREFIXES.items():
-        if domain.startswith(prefix):
-            return AddressCheck(False, "typo", suggestion=f"{local}@{meant}" if meant else None,
-                                detail="Likely misspelled domain")
+    typo = TYPO_RE.match(domain)
+    if typo:
+        meant = TYPO_PREFIXES[typo.group(0)]
+        return AddressCheck(False, "typo", suggestion=f"{local}@{meant}" if meant else None, detail="Likely misspelled domain")
     if check_mailbox:
         return _mailbox(email.strip())
     return AddressCheck(True)

@@ -13,7 +13,8 @@
    processor's customer when the user has none, and mark the webhook ``completed`` with its
    ``transition`` — state and "processed" mark commit together
 5. after commit: on a purchase (``new-subscription`` / ``purchase-completed``) ``payments-carts/{uid}``
-   is marked ``completed`` when it exists; the transition handler is dispatched (once)
+   is marked ``completed`` when it exists; the transition handler is dispatched (once); a subscription
+   event syncs the user's marketing contact (functions/marketing/auto_sync.py, never raises)
 Any error → ``failed`` + ``error``; set ``status`` back to ``pending`` (or ``mgr payments retry``) to retry.
 Reads per event from the trigger: 2 (order, user); +1 on an order's first event (its intent), +1
 when the uid must come from the intent, +1 (the claim) outside the trigger.
@@ -84,6 +85,11 @@ def process_webhook_event(manager: Any, event_id: str, snapshot: Any = None) -> 
                             after=outcome.after, uid=parsed.uid or (outcome.user_doc or {}).get("auth", {}).get("uid"),
                             user_doc=outcome.user_doc, event_type=parsed.event_type, event_id=parsed.event_id,
                             order_id=outcome.order_id)
+    if outcome.category == "subscription" and outcome.after is not None and not outcome.stale:
+        from functions.marketing.auto_sync import after_subscription_change
+
+        # BEM: sync after each subscription write, from the committed state (no extra read)
+        after_subscription_change(manager, {**(outcome.user_doc or {}), "subscription": outcome.after})
     return outcome
 
 

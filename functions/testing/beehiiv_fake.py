@@ -90,6 +90,11 @@ class BeehiivFake(FakeServer):
         from werkzeug.wrappers import Request, Response
 
         request = Request(environ)
+        if request.path == "/_fake/state" and request.method == "GET":  # what `mgr emulator --marketing` shows
+            with self.lock:
+                state = {"subscriptions": self._subscriptions, "posts": self._posts}
+                payload = json.dumps(state, default=str)
+            return Response(payload, mimetype="application/json")(environ, start_response)
         raw = request.get_data(as_text=True)
         try:
             body = json.loads(raw) if raw.strip() else None

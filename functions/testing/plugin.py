@@ -37,6 +37,15 @@ def _is_emulator(request: pytest.FixtureRequest) -> bool:
     return request.node.get_closest_marker("emulator") is not None
 
 
+@pytest.fixture(autouse=True)
+def _emulator_marketing_fakes(request: pytest.FixtureRequest) -> None:
+    """Emulator tier: the SendGrid and Beehiiv fakes run for the whole session on the fixed ports the
+    test-mode functions call (``functions/testing/test_env.py``), whether or not a test asks for them."""
+    if _is_emulator(request):
+        request.getfixturevalue("_sendgrid_fake_server")
+        request.getfixturevalue("_beehiiv_fake_server")
+
+
 @pytest.fixture
 def bem_root(pytestconfig: pytest.Config) -> Any:
     return unit.find_project_root(pytestconfig.rootpath)

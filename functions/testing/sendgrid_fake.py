@@ -98,6 +98,10 @@ class SendGridFake(MarketingState, FakeServer):
 
         request = Request(environ)
         headers = dict(request.headers.items())
+        if request.path == "/_fake/marketing" and request.method == "GET":  # what `mgr emulator --marketing` shows
+            state = {"contacts": self.contacts(), "singleSends": self.single_sends(),
+                     "suppressions": {g: sorted(self.suppressions(g)) for g in list(self._suppressions)}}
+            return Response(json.dumps(state, default=str), mimetype="application/json")(environ, start_response)
         if request.path.startswith("/_exports/") and request.method == "GET":
             text = self.export_csv(request.path.rsplit("/", 1)[-1].removesuffix(".csv"))
             return Response(text or "", status=200 if text is not None else 404, mimetype="text/csv")(environ, start_response)

@@ -10,6 +10,8 @@ ADMIN_KEY = "test-admin-key-0123456789"
 WEBHOOK_KEY = "test-webhook-key-0123456789"
 PROJECT = "demo-bem"
 STRIPE_FAKE_PORT = 12111
+SENDGRID_FAKE_PORT = 12112  # marketing: the emulator tier's SendGridFake (transactional e-mail stays in the mailbox)
+BEEHIIV_FAKE_PORT = 12113
 
 FUNCTIONS_TEST_ENV = {
     "BEM_TESTING": "true",
@@ -22,4 +24,13 @@ FUNCTIONS_TEST_ENV = {
     "STRIPE_MAX_NETWORK_RETRIES": "1",
     "UNSUBSCRIBE_HMAC_KEY": "test-unsubscribe-hmac-key",  # e-mail: no SENDGRID_API_KEY → the local mailbox
     "BEM_AI_PROVIDER": "test",  # AI-backed routes answer from the scripted provider (docs/ai.md)
+    # marketing (docs/marketing.md): SendGrid Marketing and Beehiiv calls go to the fakes the emulator tier
+    # runs on fixed ports; transactional e-mail is pinned to the local mailbox despite the SendGrid key
+    "BEM_EMAIL_PROVIDER": "mailbox",
+    "SENDGRID_API_KEY": "SG.test-key",
+    "SENDGRID_API_HOST": f"http://127.0.0.1:{SENDGRID_FAKE_PORT}",
+    "SENDGRID_API_TIMEOUT": "5",
+    "BEEHIIV_API_KEY": "bh-test-key",
+    "BEEHIIV_API_BASE": f"http://127.0.0.1:{BEEHIIV_FAKE_PORT}/v2",
+    "BEEHIIV_API_TIMEOUT": "5",
 }

@@ -8,7 +8,8 @@ PROBE = """
 import json, sys
 import main
 HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging",
-         "sendgrid", "mjml", "markdown_it", "functions.email")
+         "sendgrid", "mjml", "markdown_it", "functions.email", "feedparser",
+         "functions.marketing", "disposable_email_domains")
 heavy = [m for m in HEAVY if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),

@@ -66,3 +66,22 @@ def test_remove_is_never_gated(marketing: Any, firestore: Any) -> None:
     assert result["success"] is True, result
     assert marketing.sendgrid.contact(EMAIL) is None
     assert marketing.beehiiv.subscription(marketing.publication, EMAIL) is None
+
+
+def test_mgr_emulator_marketing_runs_both_fakes_and_shows_what_they_hold(bem_root: Any) -> None:
+    import requests
+
+    from functions.emulator.local_marketing import marketing_env, start_local_marketing
+
+    local = start_local_marketing(bem_root, sendgrid_port=0, beehiiv_port=0)
+    try:
+        env = marketing_env({})
+        assert env["BEM_EMAIL_PROVIDER"] == "mailbox" and env["SENDGRID_API_HOST"].startswith("http://127.0.0.1:")
+        local.sendgrid.seed_contact("shown@example.com")
+        local.beehiiv.seed_subscription("pub_x", "shown@example.com")
+        assert "shown@example.com" in requests.get(f"{local.sendgrid.url}/_fake/marketing", timeout=5).json()["contacts"]
+        assert "shown@example.com" in requests.get(f"{local.beehiiv.url}/_fake/state", timeout=5).json()["subscriptions"]["pub_x"]
+        senders = requests.get(f"{local.sendgrid.url}/v3/verified_senders", headers={"Authorization": "Bearer x"}, timeout=5).json()
+        assert {"offers@example.com", "newsletter@example.com"} <= {s["from_email"] for s in senders["results"]}
+    finally:
+        local.stop()

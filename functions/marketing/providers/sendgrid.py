@@ -147,7 +147,8 @@ class SendGridMarketing:
 
     def export_segment(self, segment_id: str, *, max_wait: float = 180.0, poll: float = 3.0) -> list[dict]:
         """Every ``{email, id}`` in a segment (export job, polled, CSV downloaded)."""
-        started = self.call("post", "marketing", "contacts", "exports", body={"segment_ids": [segment_id], "file_type": "csv"}) or {}
+        request = {"segment_ids": [segment_id], "file_type": "csv", "compression": "none"}
+        started = self.call("post", "marketing", "contacts", "exports", body=request) or {}
         job = started.get("id")
         if not job:
             raise ProviderError("export not started")
@@ -155,7 +156,10 @@ class SendGridMarketing:
         while True:
             status = self.call("get", "marketing", "contacts", "exports", job) or {}
             if status.get("status") == "ready" and status.get("urls"):
-                return _read_export(status["urls"], self.sdk.client.timeout)
+                try:
+                    return _read_export(status["urls"], self.sdk.client.timeout)
+                except Exception as error:  # the download is plain HTTPS (a pre-signed URL), not the SDK
+                    raise ProviderError(f"SendGrid export download failed: {type(error).__name__}") from None
             if status.get("status") == "failure":
                 raise ProviderError("export failed")
             if time.monotonic() > deadline:
