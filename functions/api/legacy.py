@@ -52,6 +52,7 @@ REST_EQUIVALENTS = {
     "general:send-email": ("general/email", "post"),
     "admin:infer-contact": ("admin/infer-contact", "post"),
     "admin:send-notification": ("admin/notification", "post"),
+    "general:remove-marketing-contact": ("marketing/contact", "delete"),
 }
 
 

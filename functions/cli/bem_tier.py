@@ -57,7 +57,7 @@ def write_runner_config(root: Path, functions_dir: Path) -> Path:
 
 def runner_env(logs: Path) -> dict[str, str]:
     """The keys BEM's runner signs requests with: the project's test-mode keys."""
-    from functions.testing.test_env import ADMIN_KEY, PROJECT, WEBHOOK_KEY
+    from functions.testing.test_env import ADMIN_KEY, FUNCTIONS_TEST_ENV, PROJECT, WEBHOOK_KEY
 
     # BEM's "extended" tests call real SendGrid/GitHub/OpenAI; the tier always runs BEM's normal
     # mode, so its results do not depend on how the suite was started (mgr test --extended)
@@ -68,8 +68,8 @@ def runner_env(logs: Path) -> dict[str, str]:
         "BACKEND_MANAGER_WEBHOOK_KEY": WEBHOOK_KEY,
         # BEM's account wipe uses it for the Auth emulator's bulk-delete URL.
         "GCLOUD_PROJECT": PROJECT,
-        # BEM's e-mail-preference tests sign unsubscribe links with it (BEM's own test value).
-        "UNSUBSCRIBE_HMAC_KEY": "_test-unsubscribe-hmac-key",
+        # BEM's e-mail-preference tests sign unsubscribe links with it: the key the functions verify with.
+        "UNSUBSCRIBE_HMAC_KEY": FUNCTIONS_TEST_ENV["UNSUBSCRIBE_HMAC_KEY"],
         "FORCE_COLOR": "0",
         "BEM_TIER_LOGS": str(logs),
     }

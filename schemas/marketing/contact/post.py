@@ -1,0 +1,1 @@
+from functions.marketing.contact_settings import ContactSettings as Schema  # noqa: F401 (the route's schema)

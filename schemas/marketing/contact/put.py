@@ -1,0 +1,5 @@
+from functions.schemas import BaseModel, Uid
+
+
+class Schema(BaseModel):
+    uid: Uid
