@@ -187,6 +187,10 @@ def test_no_project_is_a_usage_error(tmp_path, monkeypatch):
 
 
 def test_tail_production_polls_from_a_watermark_and_shows_each_entry_once(cloud):
+    # tail starts a minute back from now: the entries are dated just after it starts
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+    cloud.entries[0]["timestamp"] = soon.strftime("%Y-%m-%dT%H:%M:%S.%f") + "789Z"
+    cloud.entries[1]["timestamp"] = (soon - dt.timedelta(seconds=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     result = runner.invoke(logs_cmd.app, ["tail", "--production", "--raw", "--interval", "0.1", "--polls", "2",
                                           "--fn", "bm_api"])
     assert result.exit_code == 0, result.output
@@ -194,7 +198,7 @@ def test_tail_production_polls_from_a_watermark_and_shows_each_entry_once(cloud)
     first, second = cloud.requests
     assert first["orderBy"] == second["orderBy"] == "timestamp asc"
     # the second poll starts at the newest entry seen (nanoseconds trimmed to microseconds)
-    assert 'timestamp>="2026-12-02T11:59:00.123456Z"' in second["filter"]
+    assert f'timestamp>="{soon.strftime("%Y-%m-%dT%H:%M:%S.%f")}Z"' in second["filter"]
 
 
 def test_tail_keeps_polling_after_a_failed_poll(cloud):
