@@ -20,6 +20,7 @@ from functions.payments.processors.base import Processor
 PROCESSORS: dict[str, str] = {
     "stripe": "functions.payments.processors.stripe:PROCESSOR",
     "test": "functions.payments.processors.test:PROCESSOR",
+    "paypal": "functions.payments.processors.paypal:PROCESSOR",
 }
 DEFAULT_PROCESSOR = "stripe"  # BEM's default for payments/intent and for buyers without a subscription
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
