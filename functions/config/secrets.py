@@ -53,6 +53,8 @@ REGISTRY: tuple[Secret, ...] = (
     Secret("STRIPE_WEBHOOK_SECRET", "user", "verifying Stripe-signed webhooks (refused in production without it)",
            "`mgr stripe fake` signs its own events"),
     Secret("PAYPAL_CLIENT_SECRET", "user", "PayPal payments", "the test processor"),
+    Secret("PAYPAL_WEBHOOK_ID", "user", "verifying PayPal webhooks (PayPal's verify-webhook-signature; refused in production without it)",
+           "unsigned PayPal events with `?key=` outside production"),
     Secret("CHARGEBEE_API_KEY", "user", "Chargebee payments", "the test processor"),
     Secret("SENDGRID_API_KEY", "user", "sending e-mail", "e-mails go to the local mailbox (`mgr mail list`), not sent"),
     Secret("BEEHIIV_API_KEY", "user", "newsletter subscriptions", "sign-ups work; nobody is subscribed"),

@@ -17,6 +17,7 @@ import pytest
 from functions.testing import unit
 from functions.testing.ai_fixtures import _anthropic_fake_server, _openai_fake_server, ai, ai_config, anthropic_fake, openai_fake  # noqa: F401 (fixtures)
 from functions.testing.fcm_fixtures import _fcm_fake_server, fcm_fake  # noqa: F401 (fixtures)
+from functions.testing.paypal_fixtures import _paypal_fake_server, paypal_fake  # noqa: F401 (fixtures)
 from functions.testing.sendgrid_fixtures import _sendgrid_fake_server, mailbox, sendgrid_fake  # noqa: F401 (fixtures)
 from functions.testing.stripe_fixtures import _stripe_fake_server, signed_stripe_event, stripe_fake  # noqa: F401 (fixtures)
 

@@ -31,7 +31,8 @@ def hooked_manager(manager, bem_root, tmp_path):
 def test_built_ins_run_first_then_project_jobs_by_name(hooked_manager):
     names = [(job.name, job.source) for job in discover_jobs(hooked_manager, "daily")]
     assert names == [
-        ("expire-paypal-cancellations", "built-in"), ("prune-auth-events", "built-in"), ("prune-emails", "built-in"), ("prune-notification-events", "built-in"),
+        ("expire-paypal-cancellations", "built-in"), ("prune-auth-events", "built-in"), ("prune-emails", "built-in"),
+        ("prune-notification-events", "built-in"),
         ("reset-usage", "built-in"),
         ("a-first", "project"), ("b-broken", "project"), ("c-after", "project"),
     ]
@@ -40,7 +41,8 @@ def test_built_ins_run_first_then_project_jobs_by_name(hooked_manager):
 def test_a_failing_job_is_reported_and_the_next_still_runs(hooked_manager, firestore):
     results = run_jobs(hooked_manager, "daily", now=NOW)
     assert [(r.name, r.status) for r in results] == [
-        ("expire-paypal-cancellations", "ok"), ("prune-auth-events", "ok"), ("prune-emails", "ok"), ("prune-notification-events", "ok"), ("reset-usage", "ok"),
+        ("expire-paypal-cancellations", "ok"), ("prune-auth-events", "ok"), ("prune-emails", "ok"), ("prune-notification-events", "ok"),
+        ("reset-usage", "ok"),
         ("a-first", "ok"), ("b-broken", "error"), ("c-after", "ok"),
     ]
     assert results[6].error == "RuntimeError: boom"

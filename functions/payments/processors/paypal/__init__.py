@@ -37,7 +37,9 @@ class PayPalProcessor(PayPalWebhooks):
     production = True
 
     def product_id(self, product: Product) -> str | None:
-        return product.paypal.product_id or None
+        """Subscriptions: the PayPal catalog product (its plans are looked up); one-time products are
+        sold as Orders v2 with an amount, no catalog product needed (BEM)."""
+        return product.paypal.product_id or (product.id if product.type == "one-time" else None)
 
     def unavailable(self) -> ServiceUnavailable | None:
         return None if secret("PAYPAL_CLIENT_SECRET") else not_configured("PayPal payments", "PAYPAL_CLIENT_SECRET")

@@ -4,11 +4,13 @@
   else ``POST /v1/billing/subscriptions/{id}/cancel`` (``bem-cancel-{id}``). PayPal cancels at once;
   the user keeps access until the paid period ends (unify: cancelled with period remaining → active +
   ``cancellation.pending``) and the daily ``expire-paypal-cancellations`` job ends it then.
-- refund: the latest COMPLETED transaction of the last year (``…/transactions``), the amount by the
+- refund: the latest transaction of the last year (``…/transactions``), the amount by the
   shared ``quote_refund`` (the period runs from that payment to ``next_billing_time``, else one
   billing interval), ``POST /v2/payments/captures/{id}/refund`` (``bem-refund-{transactionId}``), then
   the subscription is cancelled with the note ``bem-refund`` (``bem-refund-cancel-{id}``), which
-  unify reads as "access ends now".
+  unify reads as "access ends now". Refunded and cancelled already → 400; refunded but still running
+  (the cancel failed last time) → the refund call is repeated with its request id (PayPal answers the
+  first refund) and the cancel is made.
 - portal: PayPal has no billing portal; subscribers manage it at PayPal (BEM's link; sandbox's in sandbox).
 """
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from functions.payments.actions import PaidSubscription
 
 GONE = ("CANCELLED", "EXPIRED")
+REFUNDED = ("REFUNDED", "PARTIALLY_REFUNDED")
 PORTAL_URL = {"live": "https://www.paypal.com/myaccount/autopay/", "sandbox": "https://www.sandbox.paypal.com/myaccount/autopay/"}
 REFUND_WINDOW_DAYS = 365
 
@@ -63,11 +66,13 @@ def cancel(manager: Any, paid: PaidSubscription, *, trialing: bool) -> bool:
 def latest_payment(client: PayPalClient, subscription_id: str, now: float) -> dict:
     answer = client.get(f"/v1/billing/subscriptions/{subscription_id}/transactions",
                         {"start_time": _iso(now - REFUND_WINDOW_DAYS * 86400), "end_time": _iso(now)})
-    completed = [mapping(t) for t in answer.get("transactions") or [] if mapping(t).get("status") == "COMPLETED"]
-    completed = [t for t in completed if t.get("id") and unix(t.get("time"))]
-    if not completed:
+    payments = [mapping(t) for t in answer.get("transactions") or [] if mapping(t).get("id") and unix(mapping(t).get("time"))]
+    if not payments:
         raise BadRequest("Nothing to refund: no completed payment for this subscription")
-    return max(completed, key=lambda t: unix(t["time"]) or 0)
+    latest = max(payments, key=lambda t: unix(t["time"]) or 0)
+    if latest.get("status") not in ("COMPLETED", *REFUNDED):
+        raise BadRequest("Nothing to refund: the last payment did not complete")
+    return latest
 
 
 def paypal_quote(client: PayPalClient, subscription: dict, payment: dict, now: float) -> RefundQuote:
@@ -96,6 +101,9 @@ def refund(manager: Any, paid: PaidSubscription) -> tuple[RefundQuote, str]:
     with processor_errors("refund"):
         subscription = _subscription(client, paid.resource_id)
         payment = latest_payment(client, paid.resource_id, now)
+        if payment.get("status") in REFUNDED and subscription.get("status") in GONE:
+            raise BadRequest("This payment was already refunded")
+        # refunded but still running: a retry after the cancel failed; the same request id replays the refund
         quote = paypal_quote(client, subscription, payment, now)
         body = {"amount": {"value": f"{quote.amount_cents / 100:.2f}", "currency_code": quote.currency.upper()},
                 "note_to_payer": "Subscription refund", "custom_id": f"orderId:{paid.order_id}"}
