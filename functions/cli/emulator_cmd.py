@@ -3,7 +3,8 @@
 Once ready it prints where everything is: ``bm_api`` in its function and Hosting forms, the
 emulator ports, the Emulator UI, where the admin key comes from, and how to stop. The suite's
 process ids are recorded in ``logs/emulator-state.json`` so ``mgr emulator stop`` (another
-terminal) stops exactly these processes. ``--stripe`` also runs the local fake Stripe API.
+terminal) stops exactly these processes. ``--stripe`` also runs the local fake Stripe API,
+``--paypal`` the local fake PayPal API.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def emulator(
         bool,
         typer.Option("--stripe", help="Also run the local fake Stripe API (seeded, signed webhooks); no account needed."),
     ] = False,
+    paypal: Annotated[
+        bool,
+        typer.Option("--paypal", help="Also run the local fake PayPal API (plans seeded from the config); no account needed."),
+    ] = False,
 ) -> None:
     """Start the local Firebase emulators (offline) and keep them up until Ctrl-C or `mgr emulator stop`."""
     if ctx.invoked_subcommand is not None:
@@ -70,9 +75,14 @@ def emulator(
         raise typer.Exit(1)
     key_source = admin_key_source(root, test_mode)
     extra_env = _test_env() if test_mode else {}
-    local = None
+    local = local_paypal = None
+    if paypal:
+        from functions.emulator.local_paypal import paypal_env
+
+        extra_env.update(paypal_env())
     if stripe:
         extra_env.update(stripe_env(root, extra_env))
+    if stripe or paypal:
         hidden = [] if test_mode else hidden_by_dotenv(root, list(extra_env))
         if hidden:
             console.print(f"[red]✘[/] .env sets {', '.join(hidden)} to an empty value, which the functions would get "
@@ -86,6 +96,10 @@ def emulator(
                                      extra_env=extra_env or None, ignore_dotenv=test_mode)
         if stripe:
             local = start_local_stripe(root, handle.urls, extra_env["STRIPE_WEBHOOK_SECRET"])
+        if paypal:
+            from functions.emulator.local_paypal import start_local_paypal
+
+            local_paypal = start_local_paypal(root)
     except (ProvisionError, EmulatorError, OSError) as exc:
         console.print(f"[red]✘[/] {exc}")
         if "handle" in locals():
@@ -96,7 +110,7 @@ def emulator(
     info = {"project": project, "hub": handle.urls.hub, "root": str(root)}
     write_state(root, handle.pid, handle._known, info)
     running = detect_running(project, root)
-    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None))
+    console.print(ready_table(handle, key_source, local, ui=running.ui if running else None, paypal=local_paypal))
 
     def on_sigterm(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -121,6 +135,8 @@ def emulator(
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if local is not None:
                 local.fake.stop()
+            if local_paypal is not None:
+                local_paypal.stop()
             code = handle.stop()
             clear_state(root)
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -157,7 +173,7 @@ def admin_key_source(root: Path, test_mode: bool) -> str:
     return "environment"
 
 
-def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None) -> Any:
+def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None, paypal: Any = None) -> Any:
     from rich.table import Table
 
     urls = handle.urls
@@ -171,6 +187,8 @@ def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None 
     table.add_row("admin key", f"BACKEND_MANAGER_KEY from {key_source}")
     if local is not None:
         table.add_row("stripe (local fake)", f"{local.fake.url}  {LOCAL_STRIPE_NOTE}")
+    if paypal is not None:
+        table.add_row("paypal (local fake)", paypal.url)
     table.add_row("log", str(handle.log_path))
     table.add_row("stop", "Ctrl-C here, or `mgr emulator stop` from another terminal")
     return table

@@ -8,7 +8,7 @@ PROBE = """
 import json, sys
 import main
 HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging",
-         "sendgrid", "mjml", "markdown_it", "functions.email")
+         "sendgrid", "mjml", "markdown_it", "functions.email", "functions.payments.processors.paypal")
 heavy = [m for m in HEAVY if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),
@@ -112,7 +112,8 @@ from functions.wsgi import api_app
 response = api_app(main.manager).test_client().get("/backend-manager/test/health")
 main.manager.ai  # the AI library itself is cheap; its SDKs load on the first AI request
 main.manager.notifications  # so is the notifications library; Messaging loads on the first send
-heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging", "sendgrid", "mjml") if m in sys.modules]
+heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging", "sendgrid", "mjml",
+                     "functions.payments.processors.paypal") if m in sys.modules]
 print(json.dumps({"status": response.status_code, "heavy": heavy}))
 """
 
