@@ -219,6 +219,21 @@ def test_the_token_is_cached_and_renewed_when_paypal_revokes_it(bm, paypal):
     assert len(paypal.requests_to("POST", "/v1/oauth2/token")) == 2
 
 
+def test_concurrent_requests_share_one_token(manager, paypal):
+    from functions.payments.processors.paypal.api import paypal_client
+    from functions.testing.concurrency import all_at_once
+
+    tokens = all_at_once(8, lambda: paypal_client(manager).token())
+    assert len(set(tokens)) == 1 and len(paypal.requests_to("POST", "/v1/oauth2/token")) == 1
+
+
+def test_a_paypal_that_times_out_is_503_and_nothing_is_written(bm, firestore, paypal, monkeypatch):
+    monkeypatch.setenv("PAYPAL_TIMEOUT", "0.3")
+    paypal.timeout_next(2, seconds=0.8)  # the token call and its one retry
+    assert _intent(bm).status == 503
+    assert firestore.list("payments-intents") == {} and paypal.requests_to("POST", "/v1/billing/subscriptions") == []
+
+
 def test_a_paypal_outage_at_intent_is_503_and_nothing_is_written(bm, firestore, paypal):
     paypal.fail_next(10, status=503)
     assert _intent(bm).status == 503
