@@ -29,7 +29,7 @@ from functions.config.models import Config
 from functions.config.secrets import secret
 from functions.errors import BadRequest, ServiceUnavailable
 from functions.payments.processors.base import Category, ParsedWebhook
-from functions.payments.processors.paypal.api import PayPalClient, PayPalError, credentials, paypal_client, processor_errors
+from functions.payments.processors.paypal.api import PayPalClient, PayPalError, credentials, paypal_client
 from functions.payments.processors.paypal.unify import (
     REFUND_EVENT,
     custom_id_of,
@@ -205,5 +205,4 @@ def capture_order(client: PayPalClient, order_id: str) -> dict:
     return client.get(f"/v2/checkout/orders/{order_id}")
 
 
-__all__ = ["PayPalWebhooks", "SUPPORTED_EVENTS", "capture_order", "forget_plans", "get_plan", "parse_paypal_event",
-           "processor_errors"]
+__all__ = ["PayPalWebhooks", "SUPPORTED_EVENTS", "capture_order", "forget_plans", "get_plan", "parse_paypal_event"]
