@@ -156,12 +156,24 @@ class PayPalClient:
                 failure = PayPalError(0, type(error).__name__, "PayPal could not be reached")
             else:
                 if response.status_code < 400:
-                    return response.json() if response.content else {}
+                    return _body_of(response)
                 failure = _error_of(response)
             if not failure.outage or attempt == self.retries:
                 raise failure
             time.sleep(min(2.0, 0.25 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _body_of(response: Any) -> dict:
+    if not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise PayPalError(502, "MALFORMED_RESPONSE", "PayPal answered something that is not a JSON object")
+    return body
 
 
 def _error_of(response: Any) -> PayPalError:
