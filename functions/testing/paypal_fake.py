@@ -287,7 +287,7 @@ class PayPalFake(FakeServer):
                 req.status, answer = self._replies[key]
                 return req.status, copy.deepcopy(answer), 0.0
             status, answer = self._dispatch(req)
-            if key and status < 500:
+            if key and status < 500 and status != 401:  # a refused token is not a processed request
                 self._replies[key] = (status, copy.deepcopy(answer))
             req.status = status
             return status, answer, 0.0

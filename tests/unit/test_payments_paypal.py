@@ -217,6 +217,9 @@ def test_the_token_is_cached_and_renewed_when_paypal_revokes_it(bm, paypal):
     paypal.expire_tokens()
     assert _intent(bm).status == 200
     assert len(paypal.requests_to("POST", "/v1/oauth2/token")) == 2
+    paypal.expire_tokens()  # a mutating call first: refused, then made again with the same request id
+    assert bm.as_("basic").post("payments/intent", {"processor": "paypal", "productId": "credits-100"}).status == 200
+    assert len(paypal.requests_to("POST", "/v1/oauth2/token")) == 3 and len(paypal.orders) == 1
 
 
 def test_concurrent_requests_share_one_token(manager, paypal):
