@@ -4,7 +4,8 @@ Once ready it prints where everything is: ``bm_api`` in its function and Hosting
 emulator ports, the Emulator UI, where the admin key comes from, and how to stop. The suite's
 process ids are recorded in ``logs/emulator-state.json`` so ``mgr emulator stop`` (another
 terminal) stops exactly these processes. ``--stripe`` also runs the local fake Stripe API,
-``--marketing`` the local fake SendGrid Marketing and Beehiiv APIs.
+``--marketing`` the local fake SendGrid Marketing and Beehiiv APIs, ``--paypal`` the local fake PayPal API,
+``--chargebee`` the local fake Chargebee API.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def emulator(
         bool,
         typer.Option("--marketing", help="Also run the local fake SendGrid Marketing and Beehiiv APIs (contacts, campaigns)."),
     ] = False,
+    paypal: Annotated[
+        bool,
+        typer.Option("--paypal", help="Also run the local fake PayPal API (plans seeded from the config); no account needed."),
+    ] = False,
 ) -> None:
     """Start the local Firebase emulators (offline) and keep them up until Ctrl-C or `mgr emulator stop`."""
     if ctx.invoked_subcommand is not None:
@@ -80,13 +85,18 @@ def emulator(
         raise typer.Exit(1)
     key_source = admin_key_source(root, test_mode)
     extra_env = _test_env() if test_mode else {}
-    local = local_chargebee = local_marketing = None
+    local = local_chargebee = local_marketing = local_paypal = None
     if marketing:
         from functions.emulator.local_marketing import marketing_env
 
         extra_env.update(marketing_env(extra_env))
+    if paypal:
+        from functions.emulator.local_paypal import paypal_env
+
+        extra_env.update(paypal_env())
     if stripe:
         extra_env.update(stripe_env(root, extra_env))
+    if stripe or paypal:
         hidden = [] if test_mode else hidden_by_dotenv(root, list(extra_env))
         if hidden:
             console.print(f"[red]✘[/] .env sets {', '.join(hidden)} to an empty value, which the functions would get "
@@ -128,6 +138,10 @@ def emulator(
         if marketing:
             from functions.emulator.local_marketing import start_local_marketing
             local_marketing = start_local_marketing(root)
+        if paypal:
+            from functions.emulator.local_paypal import start_local_paypal
+
+            local_paypal = start_local_paypal(root)
     except (ProvisionError, EmulatorError, OSError) as exc:
         console.print(f"[red]✘[/] {exc}")
         if "handle" in locals():
@@ -139,7 +153,7 @@ def emulator(
     write_state(root, handle.pid, handle._known, info)
     running = detect_running(project, root)
     console.print(ready_table(handle, key_source, local, ui=running.ui if running else None, chargebee=local_chargebee,
-                              marketing=local_marketing))
+                              marketing=local_marketing, paypal=local_paypal))
 
     def on_sigterm(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -168,6 +182,8 @@ def emulator(
                 local_chargebee.stop()
             if local_marketing is not None:
                 local_marketing.stop()
+            if local_paypal is not None:
+                local_paypal.stop()
             code = handle.stop()
             clear_state(root)
             signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -205,7 +221,7 @@ def admin_key_source(root: Path, test_mode: bool) -> str:
 
 
 def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None = None, chargebee: Any = None,
-                marketing: Any = None) -> Any:
+                marketing: Any = None, paypal: Any = None) -> Any:
     from rich.table import Table
 
     urls = handle.urls
@@ -226,6 +242,8 @@ def ready_table(handle: Any, key_source: str, local: Any = None, ui: str | None 
     if marketing is not None:
         from functions.emulator.local_marketing import LOCAL_MARKETING_NOTE
         table.add_row("marketing (local fakes)", f"{marketing.sendgrid.url}  {marketing.beehiiv.url}  {LOCAL_MARKETING_NOTE}")
+    if paypal is not None:
+        table.add_row("paypal (local fake)", paypal.url)
     table.add_row("log", str(handle.log_path))
     table.add_row("stop", "Ctrl-C here, or `mgr emulator stop` from another terminal")
     return table

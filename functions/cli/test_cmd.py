@@ -113,9 +113,9 @@ def _read_report(name: str, report: Path, code: int) -> TierResult:
 def _suite(root: Path, extended: bool) -> Iterator[dict[str, str]]:
     """A running Emulator Suite in test mode (reused if one is up); yields the test environment."""
     from functions.emulator import DEFAULT_ONLY, DEFAULT_PROJECT, detect_running, running_emulators
-    from functions.testing.test_env import BEEHIIV_FAKE_PORT, FUNCTIONS_TEST_ENV, SENDGRID_FAKE_PORT, STRIPE_FAKE_PORT
+    from functions.testing.test_env import BEEHIIV_FAKE_PORT, FUNCTIONS_TEST_ENV, PAYPAL_FAKE_PORT, SENDGRID_FAKE_PORT, STRIPE_FAKE_PORT
 
-    env = {**FUNCTIONS_TEST_ENV, "BEM_STRIPE_FAKE_PORT": str(STRIPE_FAKE_PORT),
+    env = {**FUNCTIONS_TEST_ENV, "BEM_STRIPE_FAKE_PORT": str(STRIPE_FAKE_PORT), "BEM_PAYPAL_FAKE_PORT": str(PAYPAL_FAKE_PORT),
            "BEM_SENDGRID_FAKE_PORT": str(SENDGRID_FAKE_PORT), "BEM_BEEHIIV_FAKE_PORT": str(BEEHIIV_FAKE_PORT)}
     # firebase-tools gives a new Python worker 30 s to answer its health check; a burst of
     # events (BEM's 52 test accounts) boots dozens at once, which takes longer on a small machine

@@ -53,6 +53,8 @@ REGISTRY: tuple[Secret, ...] = (
     Secret("STRIPE_WEBHOOK_SECRET", "user", "verifying Stripe-signed webhooks (refused in production without it)",
            "`mgr stripe fake` signs its own events"),
     Secret("PAYPAL_CLIENT_SECRET", "user", "PayPal payments", "the test processor"),
+    Secret("PAYPAL_WEBHOOK_ID", "user", "verifying PayPal webhooks (PayPal's verify-webhook-signature; refused in production without it)",
+           "unsigned PayPal events with `?key=` outside production"),
     Secret("CHARGEBEE_API_KEY", "user", "Chargebee payments", "the test processor"),
     Secret("CHARGEBEE_WEBHOOK_USERNAME", "user", "checking Chargebee's webhook Basic authentication (with the password)",
            "Chargebee webhooks are checked by `?key=` only"),

@@ -2,8 +2,8 @@
 
 Processor-agnostic modules (never name a processor): ``intent``, ``cancel``, ``refund``, ``portal``,
 ``actions``, ``intake``, ``pipeline``, ``transitions``, ``unified``, ``frequencies``, ``collections``.
-Each processor is one folder under ``processors/`` (``stripe/``, ``test/``) implementing
-``processors.base.Processor``, registered in ``processors/registry.py``.
+Each processor is one folder under ``processors/`` (one per name in ``processors/registry.py``) implementing
+``processors.base.Processor``.
 
 Flow: ``POST payments/webhook`` (``intake.receive_webhook``) verifies and records
 ``payments-webhooks/{eventId}`` as ``pending``; the Firestore trigger ``bm_paymentsWebhookOnWrite``

@@ -38,6 +38,14 @@ class PaidSubscription:
         return processor
 
 
+def require_configured(processor: Processor, field: str | None = None) -> None:
+    """A processor this deployment cannot serve (``Processor.unavailable()``: its secret is not set) is a
+    400 naming it, before any processor call or write: asking again will not help, another processor may."""
+    blocker = processor.unavailable()
+    if blocker is not None:
+        raise ValidationError(f"Payment processor '{processor.name}' is not available here: {blocker.message}", field=field)
+
+
 def require_confirmed(settings: Any) -> None:
     if settings.confirmed is not True:
         raise ValidationError("Invalid value for confirmed: must be true to go ahead", field="confirmed")

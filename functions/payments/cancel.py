@@ -6,6 +6,7 @@ Rules (BEM), all checked before any processor call or write:
 - it started at least 24 h ago (``payment.startDate``);
 - no cancellation is pending already.
 
+A processor this deployment cannot serve (not configured) is a 400 naming it.
 The processor cancels (``Processor.cancel``): at the end of the period, or immediately while
 trialing (nothing was paid). Then ``payments-orders/{orderId}.requests.cancellation`` is recorded.
 The user document itself changes only when the processor's webhook arrives, with one exception
@@ -22,7 +23,14 @@ import time
 from typing import Any
 
 from functions.errors import BadRequest
-from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.payments.actions import (
+    DAY,
+    PaidSubscription,
+    paid_subscription,
+    record_request,
+    require_configured,
+    require_confirmed,
+)
 from functions.payments.collections import USERS
 from functions.payments.processors import SubscriptionGone
 from functions.timestamps import stamp_now
@@ -56,6 +64,7 @@ def cancel_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any, *, 
     paid = check_cancellable(uid, doc, settings, manager.environment, skip_guards=skip_guards)
     reason = settings.reason or None
     reset = False
+    require_configured(paid.handler)
     try:
         immediate = paid.handler.cancel(manager, paid, trialing=resolve_subscription(doc).trialing)
     except SubscriptionGone:

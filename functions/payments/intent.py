@@ -4,7 +4,8 @@ Order of work (nothing half-written):
 
 1. ``plan_intent`` checks everything (processor, product, frequency, current plan, discount,
    trial) and raises a 400 whose ``field`` names the offending key. No write, no processor call.
-2. The processor must be ready (``Processor.unavailable()``: a 503 naming the missing secret), then
+2. The processor must be configured here (``Processor.unavailable()``; else a 400 naming the processor
+   and the missing secret, nothing written), then
    opens the checkout (``Processor.open_checkout``; Stripe: customer → price → coupon → Checkout Session).
 3. ``payments-intents/{orderId}`` is written (``status: pending``).
 4. ``Processor.after_intent_recorded`` (the test processor delivers its events here, so the real
@@ -32,6 +33,7 @@ from urllib.parse import urlencode
 
 from functions.config.models import Config, Discount, Product
 from functions.errors import ServiceUnavailable, ValidationError
+from functions.payments.actions import require_configured
 from functions.payments.collections import INTENTS, ORDERS
 from functions.payments.discounts import discount_record, ineligibility
 from functions.payments.order_id import new_order_id
@@ -233,9 +235,7 @@ def intent_document(plan: IntentPlan, intent_id: str, raw: dict) -> dict:
 def create_intent(manager: Any, plan: IntentPlan) -> dict:
     """Open the checkout with the processor, record the intent; answer ``{id, orderId, url}``."""
     processor = get_processor(plan.processor)
-    blocker = processor.unavailable()
-    if blocker is not None:
-        raise blocker  # before anything is written or any processor call
+    require_configured(processor, field="processor")  # before anything is written or any processor call
     checkout = processor.open_checkout(manager, plan)
     intent_ref = manager.db.collection(INTENTS).document(plan.order_id)
     intent_ref.set(intent_document(plan, checkout.id, checkout.raw))

@@ -29,12 +29,7 @@ from typing import Any
 from functions.payments.collections import CARTS, INTENTS, ORDERS, USERS, WEBHOOKS
 from functions.payments.order_id import derived_order_id
 from functions.payments.processors import ParsedWebhook, Processor, get_processor
-from functions.payments.transitions import (
-    PAYMENT_FAILED_EVENTS,
-    detect_one_time_transition,
-    detect_subscription_transition,
-    dispatch_transition,
-)
+from functions.payments.transitions import detect_one_time_transition, detect_subscription_transition, dispatch_transition
 from functions.payments.unified import OneTimeOrder
 from functions.timestamps import stamp_now
 from functions.user.models import Subscription
@@ -235,12 +230,12 @@ def _subscription_state(manager: Any, processor: Processor, parsed: ParsedWebhoo
     before = Subscription.model_validate(stored) if stored else None
     after = processor.to_unified_subscription(resource, manager.config, parsed)
     after.payment.order_id = order_id
-    if parsed.event_type in PAYMENT_FAILED_EVENTS and after.status == "active":
+    if parsed.event_type in processor.payment_failed_events and after.status == "active":
         after = after.model_copy(update={"status": "suspended"})
     if _other_subscription_active(before, after):
         # a late event from an abandoned subscription must not take access away from the current one
         return Outcome(status="completed", before=None, after=None), after.dump()
-    transition = detect_subscription_transition(before, after, parsed.event_type)
+    transition = detect_subscription_transition(before, after, parsed.event_type, refund_events=processor.refund_events)
     unified = after.dump()
     transaction.update(user_ref, {"subscription": unified})
     return Outcome(status="completed", transition=transition, before=before.dump() if before else None, after=unified), unified

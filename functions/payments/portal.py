@@ -2,7 +2,8 @@
 
 The processor is the one of the caller's subscription, else the default one (a one-time buyer);
 ``Processor.portal`` finds the customer (none → 400) and opens the session (Stripe: BEM's portal
-configuration with cancel and plan changes disabled). A processor refused in production (test) → 400.
+configuration with cancel and plan changes disabled). A processor refused in production (test) → 400;
+one this deployment has not configured → 400 naming it.
 ``returnUrl`` defaults to ``{brand.url}/account``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.errors import BadRequest
+from functions.payments.actions import require_configured
 from functions.payments.processors import DEFAULT_PROCESSOR, find_processor
 from functions.user.models import UserDoc
 
@@ -23,4 +25,5 @@ def portal_session(manager: Any, uid: str, doc: UserDoc, return_url: str | None)
         raise BadRequest(f"No billing portal for '{payment.processor}' subscriptions here yet")
     if not processor.production and manager.environment == "production":
         raise BadRequest(f"{processor.name.capitalize()} subscriptions are refused in production")
+    require_configured(processor)
     return processor.portal(manager, uid, doc, return_url)

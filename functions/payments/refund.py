@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.errors import BadRequest, ValidationError
-from functions.payments.actions import DAY, PaidSubscription, paid_subscription, record_request, require_confirmed
+from functions.payments.actions import (
+    DAY,
+    PaidSubscription,
+    paid_subscription,
+    record_request,
+    require_configured,
+    require_confirmed,
+)
 from functions.timestamps import stamp_now
 from functions.user.models import UserDoc
 
@@ -65,6 +72,7 @@ def check_refundable(uid: str, doc: UserDoc, settings: Any, environment: str, *,
 
 def refund_subscription(manager: Any, uid: str, doc: UserDoc, settings: Any) -> dict:
     paid = check_refundable(uid, doc, settings, manager.environment)
+    require_configured(paid.handler)
     quote, refund_id = paid.handler.refund(manager, paid, doc)
     record_request(manager.db, paid, "refund", {"reason": settings.reason, "feedback": settings.feedback or None,
                                                 "refundId": refund_id, **quote.answer(), "date": stamp_now()})

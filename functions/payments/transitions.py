@@ -3,7 +3,7 @@
 Detection is pure (``detect_subscription_transition``, ``detect_one_time_transition``) and
 follows BEM's ordered table; the first match wins:
 
-  payment-refunded        a refund event (``charge.refunded``)
+  payment-refunded        a refund event (the processor's ``refund_events``, e.g. ``charge.refunded``)
   new-subscription        none / basic / cancelled → active paid product
   payment-failed          active → suspended
   payment-recovered       suspended → active
@@ -30,9 +30,6 @@ from functions.hook_names import ONE_TIME_TRANSITIONS, SUBSCRIPTION_TRANSITIONS 
 from functions.payments.unified import OneTimeOrder
 from functions.user.models import Subscription
 
-REFUND_EVENTS = frozenset({"charge.refunded", "PAYMENT.SALE.REFUNDED"})
-# events that force an active subscription to suspended (Stripe, PayPal, Chargebee — BEM's list)
-PAYMENT_FAILED_EVENTS = frozenset({"invoice.payment_failed", "PAYMENT.SALE.DENIED", "payment_failed"})
 log = logging.getLogger("bem.payments.transitions")
 
 
@@ -40,8 +37,10 @@ def _paid(sub: Subscription | None) -> bool:
     return sub is not None and sub.product.id != "basic"
 
 
-def detect_subscription_transition(before: Subscription | None, after: Subscription, event_type: str) -> str | None:
-    if event_type in REFUND_EVENTS:
+def detect_subscription_transition(before: Subscription | None, after: Subscription, event_type: str, *,
+                                   refund_events: frozenset[str]) -> str | None:
+    """``refund_events``: the processor's refund event types (``Processor.refund_events``)."""
+    if event_type in refund_events:
         return "payment-refunded"
     after_active_paid = after.status == "active" and _paid(after)
     if after_active_paid and (not _paid(before) or before.status == "cancelled"):

@@ -2,7 +2,7 @@
 
 - subscriptions: ``functions.user.models.Subscription`` (``users/{uid}.subscription``);
 - one-time purchases: ``OneTimeOrder`` (``payments-orders/{orderId}.unified``).
-Each processor's ``to_unified_*`` builds them (Stripe's: ``processors/stripe/unify.py``).
+Each processor's ``to_unified_*`` builds them (in its folder: ``processors/{name}/unify.py``).
 """
 
 from __future__ import annotations

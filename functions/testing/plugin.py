@@ -19,6 +19,7 @@ from functions.testing.ai_fixtures import _anthropic_fake_server, _openai_fake_s
 from functions.testing.chargebee_fixtures import _chargebee_fake_server, chargebee_fake  # noqa: F401 (fixtures)
 from functions.testing.fcm_fixtures import _fcm_fake_server, fcm_fake  # noqa: F401 (fixtures)
 from functions.testing.marketing_fixtures import _beehiiv_fake_server, beehiiv_fake, marketing  # noqa: F401 (fixtures)
+from functions.testing.paypal_fixtures import _paypal_fake_server, paypal_fake  # noqa: F401 (fixtures)
 from functions.testing.sendgrid_fixtures import _sendgrid_fake_server, mailbox, sendgrid_fake  # noqa: F401 (fixtures)
 from functions.testing.stripe_fixtures import _stripe_fake_server, signed_stripe_event, stripe_fake  # noqa: F401 (fixtures)
 

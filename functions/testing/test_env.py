@@ -1,7 +1,7 @@
 """The environment both test tiers share: keys the tests know, test mode for the functions.
 
 ``mgr test`` starts the emulator with these variables, so the emulated functions and the
-tests agree on the admin key, the webhook key and where the fake Stripe API listens.
+tests agree on the admin key, the webhook key and where the fake Stripe and PayPal APIs listen.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ STRIPE_FAKE_PORT = 12111
 CHARGEBEE_FAKE_PORT = 12131
 SENDGRID_FAKE_PORT = 12112  # marketing: the emulator tier's SendGridFake (transactional e-mail stays in the mailbox)
 BEEHIIV_FAKE_PORT = 12113
+PAYPAL_FAKE_PORT = 12120
 
 FUNCTIONS_TEST_ENV = {
     "BEM_TESTING": "true",
@@ -23,6 +24,11 @@ FUNCTIONS_TEST_ENV = {
     "STRIPE_SECRET_KEY": "sk_test_fake",
     "STRIPE_WEBHOOK_SECRET": "whsec_test",
     "STRIPE_MAX_NETWORK_RETRIES": "1",
+    "PAYPAL_API_BASE": f"http://127.0.0.1:{PAYPAL_FAKE_PORT}",  # functions/testing/paypal_fake.py
+    "PAYPAL_CLIENT_ID": "paypal-test-client-id",
+    "PAYPAL_CLIENT_SECRET": "paypal-test-client-secret",
+    "PAYPAL_WEBHOOK_ID": "WH-TEST-0123456789",
+    "PAYPAL_MAX_NETWORK_RETRIES": "1",
     "UNSUBSCRIBE_HMAC_KEY": "test-unsubscribe-hmac-key",  # e-mail: no SENDGRID_API_KEY → the local mailbox
     "BEM_AI_PROVIDER": "test",  # AI-backed routes answer from the scripted provider (docs/ai.md)
     # Chargebee: the functions call the fake the emulator tier's pytest serves (functions/testing/chargebee_fixtures.py)

@@ -9,7 +9,7 @@ import json, sys
 import main
 HEAVY = ("stripe", "openai", "anthropic", "google.cloud.logging", "google.cloud.firestore", "firebase_admin.messaging",
          "sendgrid", "mjml", "markdown_it", "functions.email", "chargebee", "feedparser",
-         "functions.marketing", "disposable_email_domains")
+         "functions.marketing", "disposable_email_domains", "functions.payments.processors.paypal")
 heavy = [m for m in HEAVY if m in sys.modules]
 exports = {name: fn.__firebase_endpoint__ for name, fn in vars(main).items() if hasattr(fn, "__firebase_endpoint__")}
 print(json.dumps({"heavy": heavy, "names": sorted(exports),
@@ -120,7 +120,7 @@ main.manager.notifications  # so is the notifications library; Messaging loads o
 from functions.payments.processors import find_processor
 find_processor("chargebee")  # the processor module is light; the chargebee SDK loads on its first API call
 heavy = [m for m in ("openai", "anthropic", "jsonschema", "stripe", "firebase_admin.messaging", "sendgrid", "mjml",
-                     "chargebee") if m in sys.modules]
+                     "chargebee", "functions.payments.processors.paypal") if m in sys.modules]
 print(json.dumps({"status": response.status_code, "heavy": heavy}))
 """
 

@@ -31,7 +31,7 @@ def hooked_manager(manager, bem_root, tmp_path):
 def test_built_ins_run_first_then_project_jobs_by_name(hooked_manager):
     names = [(job.name, job.source) for job in discover_jobs(hooked_manager, "daily")]
     assert names == [
-        ("marketing-prune", "built-in"),
+        ("expire-paypal-cancellations", "built-in"), ("marketing-prune", "built-in"),
         ("prune-auth-events", "built-in"), ("prune-emails", "built-in"), ("prune-notification-events", "built-in"),
         ("reset-usage", "built-in"),
         ("a-first", "project"), ("b-broken", "project"), ("c-after", "project"),
@@ -41,11 +41,11 @@ def test_built_ins_run_first_then_project_jobs_by_name(hooked_manager):
 def test_a_failing_job_is_reported_and_the_next_still_runs(hooked_manager, firestore):
     results = run_jobs(hooked_manager, "daily", now=NOW)
     assert [(r.name, r.status) for r in results] == [
-        ("marketing-prune", "ok"),
+        ("expire-paypal-cancellations", "ok"), ("marketing-prune", "ok"),
         ("prune-auth-events", "ok"), ("prune-emails", "ok"), ("prune-notification-events", "ok"), ("reset-usage", "ok"),
         ("a-first", "ok"), ("b-broken", "error"), ("c-after", "ok"),
     ]
-    assert results[6].error == "RuntimeError: boom"
+    assert results[7].error == "RuntimeError: boom"
     assert results[5].result == {"wrote": 1}
     assert firestore.get("cron-test/first") == {"at": NOW.isoformat(), "schedule": "daily"}
     assert firestore.get("cron-test/after") == {"ran": True}
@@ -83,7 +83,8 @@ def test_admin_cron_runs_a_job_or_a_schedule(bm, firestore):
     assert firestore.list("usage") == {}
 
     assert [r["name"] for r in bm.as_("admin").post("admin/cron", {"id": "daily"}).json["results"]] == [
-        "marketing-prune", "prune-auth-events", "prune-emails", "prune-notification-events", "reset-usage"]
+        "expire-paypal-cancellations", "marketing-prune", "prune-auth-events", "prune-emails", "prune-notification-events",
+        "reset-usage"]
     missing = bm.as_("admin").post("admin/cron", {"id": "nope"})
     assert missing.status == 404 and "reset-usage" in missing.error
 

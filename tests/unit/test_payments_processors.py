@@ -22,6 +22,7 @@ def test_each_registered_processor_implements_the_whole_interface(name):
     processor = get_processor(name)
     assert isinstance(processor, Processor) and processor.name == name
     assert isinstance(processor.production, bool)
+    assert isinstance(processor.refund_events, frozenset) and isinstance(processor.payment_failed_events, frozenset)
     missing = [method for method in INTERFACE if getattr(type(processor), method) is getattr(ProtocolClass, method)]
     assert missing == [], f"{name} leaves {missing} to the Protocol's empty stubs"
 

@@ -322,21 +322,22 @@ def test_discount_lookup(bm):
     assert missing.json["error"]["field"] == "code" and "code" in missing.error
 
 
-# an intent that cannot be delivered: 503 naming what to configure, nothing dangling -------------
-def test_test_processor_without_the_webhook_key_is_503_before_anything_is_written(bm, firestore, monkeypatch):
+# a processor not configured here: 400 naming it and what to configure, nothing dangling -----------
+def test_test_processor_without_the_webhook_key_is_400_before_anything_is_written(bm, firestore, monkeypatch):
     monkeypatch.delenv("BACKEND_MANAGER_WEBHOOK_KEY", raising=False)
     response = _intent(bm, processor="test")
-    assert response.status == 503, response.text
-    assert "BACKEND_MANAGER_WEBHOOK_KEY" in response.error
+    assert response.status == 400, response.text
+    assert "'test'" in response.error and "BACKEND_MANAGER_WEBHOOK_KEY" in response.error
+    assert response.json["error"]["field"] == "processor"
     assert firestore.list("payments-intents") == {}
     assert firestore.list("payments-webhooks") == {}
 
 
-def test_stripe_without_a_secret_key_is_503_before_anything_is_written(bm, stripe_fake, firestore, monkeypatch):
+def test_stripe_without_a_secret_key_is_400_before_anything_is_written(bm, stripe_fake, firestore, monkeypatch):
     monkeypatch.delenv("STRIPE_SECRET_KEY", raising=False)
     response = _intent(bm)
-    assert response.status == 503, response.text
-    assert "STRIPE_SECRET_KEY" in response.error
+    assert response.status == 400, response.text
+    assert "'stripe'" in response.error and "STRIPE_SECRET_KEY" in response.error
     assert stripe_fake.requests == [] and firestore.list("payments-intents") == {}
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from functions.config.models import Config
 from functions.payments.order_id import derived_order_id, is_order_id, new_order_id
-from functions.payments.processors import ParsedWebhook
+from functions.payments.processors import ParsedWebhook, get_processor
 from functions.payments.processors.stripe.unify import (
     map_stripe_status,
     stripe_one_time_to_unified,
@@ -133,7 +133,8 @@ def sub(status="active", product="premium", pending=False, resource="sub_1") -> 
     ],
 )
 def test_subscription_transition_table_in_bem_order(before, after, event_type, expected):
-    assert detect_subscription_transition(before, after, event_type) == expected
+    refund_events = get_processor("stripe").refund_events
+    assert detect_subscription_transition(before, after, event_type, refund_events=refund_events) == expected
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,11 @@ of a payment processor. Those modules never name a processor; each processor is 
 Life of a purchase, and the method each step calls:
 
 - config: ``product_id(product)`` — the processor's id for a config product (None: not sold there);
-  ``unavailable()`` — a 503 naming the missing secret, or None when ready; ``production``;
+  ``unavailable()`` — why it cannot serve (naming the missing secret), or None when ready: intent, cancel,
+  refund and portal answer it as a 400 naming the processor, webhook intake as a 503; ``production``;
+- event names: ``refund_events`` and ``payment_failed_events``, the processor's own event types the
+  pipeline hands to transition detection (a refund → ``payment-refunded``; a failed payment forces
+  ``suspended``);
 - intent: ``open_checkout(manager, plan)`` → ``Checkout(id, url, raw)``; ``after_intent_recorded``;
 - webhook: ``verify_and_parse`` (intake), ``fetch_resource``, ``category_of``, ``uid_of``,
   ``order_id_of``, ``customer_name``, ``to_unified_subscription`` / ``to_unified_one_time`` (pipeline);
@@ -79,6 +83,10 @@ class Processor(Protocol):
     name: str
     production: bool
     """Whether it may serve in production (the test processor may not)."""
+    refund_events: frozenset[str]
+    """Event types that mean a payment was refunded (``payment-refunded``)."""
+    payment_failed_events: frozenset[str]
+    """Event types that force an active subscription to ``suspended``."""
 
     # config ---------------------------------------------------------------------------------------
     def product_id(self, product: Product) -> str | None:

@@ -112,6 +112,8 @@ def _parse_object(event: dict, event_type: str, obj: dict, processor: str) -> Pa
 
 class StripeShaped:
     name = "stripe"
+    refund_events = frozenset({"charge.refunded"})
+    payment_failed_events = frozenset({"invoice.payment_failed"})
 
     def category_of(self, resource: dict, event: ParsedWebhook) -> Category:
         return "subscription" if resource.get("object") == "subscription" else "one-time"
