@@ -62,7 +62,7 @@ def run_setup_checks() -> int:
     from functions.cli.setup_cmd import setup
 
     try:
-        setup()
+        setup(emulator=False)  # called as a function: pass every option (its default is a typer OptionInfo)
     except typer.Exit as done:
         return done.exit_code
     return 0

@@ -46,7 +46,7 @@ def test_a_failing_job_is_reported_and_the_next_still_runs(hooked_manager, fires
         ("a-first", "ok"), ("b-broken", "error"), ("c-after", "ok"),
     ]
     assert results[7].error == "RuntimeError: boom"
-    assert results[5].result == {"wrote": 1}
+    assert results[6].result == {"wrote": 1}
     assert firestore.get("cron-test/first") == {"at": NOW.isoformat(), "schedule": "daily"}
     assert firestore.get("cron-test/after") == {"ran": True}
 

@@ -3,20 +3,14 @@ Chargebee's events come to ``payments/webhook?processor=chargebee&key=``, the pi
 latest state through the real SDK. Checked: what the user relies on (subscription, order, e-mails once).
 """
 
-import inspect
 import time
 
 import pytest
 
-from functions.payments import pipeline, transitions
 from functions.payments.pipeline import process_webhook_event
 from functions.testing.unit import WEBHOOK_KEY
 
 DAY = 86400
-# paypal's seam moves REFUND_EVENTS onto the processors (``Processor.refund_events``); until it is merged the
-# pipeline reads transitions.REFUND_EVENTS, which does not name Chargebee's payment_refunded
-REFUNDS_SEEN = "payment_refunded" in getattr(transitions, "REFUND_EVENTS", ()) or any(
-    "refund_events" in inspect.getsource(module) for module in (pipeline, transitions))
 
 
 @pytest.fixture
@@ -223,7 +217,6 @@ def test_cancel_after_the_trial_ends_the_term_and_then_refund(shop, uid):
     assert shop.firestore.get(f"payments-orders/{order_id}")["requests"]["refund"]["amount"] == 4.99
 
 
-@pytest.mark.skipif(not REFUNDS_SEEN, reason="needs paypal's seam: the pipeline reading Processor.refund_events")
 def test_a_refund_event_is_payment_refunded(shop, uid):
     _order_id, [created] = shop.buy()
     shop.deliver(created)

@@ -25,7 +25,6 @@ from functions.payments.processors.base import ParsedWebhook
 from functions.payments.processors.shared import check_webhook_key
 from functions.payments.processors.stripe.events import StripeShaped, load_event, parse_stripe_event
 from functions.payments.processors.stripe.unify import TEST_PRODUCT_PREFIX
-from functions.payments.transitions import PAYMENT_FAILED_EVENTS
 
 
 class ProcessorUnavailableError(RuntimeError):
@@ -100,7 +99,7 @@ def subscription_from_unified(config: Any, unified: dict, resource_id: str, owne
         return value if isinstance(value, str) and value else None
 
     status = {"active": "active", "suspended": "past_due", "cancelled": "canceled"}.get(text("status") or "", "active")
-    if event_type in PAYMENT_FAILED_EVENTS:
+    if event_type in StripeShaped.payment_failed_events:
         status = "past_due"
     product = config.payment.product(text("product", "id"))
     product_id = (product.stripe.product_id if product else None) or f"{TEST_PRODUCT_PREFIX}{text('product', 'id') or 'basic'}"
