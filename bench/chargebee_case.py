@@ -1,33 +1,24 @@
 """The Chargebee case of the webhook pipeline bench: Chargebee events for M users, served by the fake API.
 
-What ``bench/webhook_pipeline.py`` needs to run Chargebee (the lead merges it into the per-processor
-bench, whose ``Builder(name, lifecycle, parse, start)`` these three functions fit):
-
-    from bench import chargebee_case   # or: sys.path + import chargebee_case
-    "chargebee": Builder("chargebee", chargebee_case.lifecycle, chargebee_case.parse, chargebee_case.start)
+What ``bench/webhook_pipeline.py`` needs to run Chargebee (its ``BUILDERS["chargebee"]``):
 
 - ``start() -> stop``: runs the fake Chargebee API and points the SDK at it;
 - ``lifecycle(uid, order_id, start) -> [(event, apply)]``: 6 events for one user (N = 6 x M);
   ``apply()`` sets the fake to Chargebee's state when it sent the event (the pipeline fetches it);
 - ``parse(event) -> ParsedWebhook``: what intake records (``record_webhook(manager, "chargebee", parsed)``).
-Chargebee events carry ``occurred_at`` (not ``created``): sort steps by
-``event.get("created") or event.get("create_time") or event.get("occurred_at")``.
+Chargebee events carry ``occurred_at`` (not ``created``), which the bench orders by.
 
 Each user's lifecycle: ``subscription_created`` from a hosted page (in trial, no ``meta_data``: the
 pipeline finds the uid through the hosted page and writes it back: processor calls, no Firestore read),
 ``subscription_activated``, ``payment_failed`` (forced suspended), ``subscription_renewed``,
 ``subscription_cancellation_scheduled`` (``non_renewing``), ``subscription_cancelled``.
-Run alone it prints the same figures as the per-processor bench; the last line is ``reads_per_event=<int>``:
-
-    venv/bin/python bench/chargebee_case.py [--subscriptions 50]
+Run it with the others: ``venv/bin/python bench/webhook_pipeline.py --processors chargebee``.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import math
 import os
 import sys
 import time
@@ -113,58 +104,3 @@ def lifecycle(uid: str, order_id: str, start: int) -> list[tuple[dict, Callable[
 
 def parse(event: dict) -> ParsedWebhook | None:
     return parse_chargebee_event(event)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscriptions", type=int, default=50)
-    args = parser.parse_args()
-    os.environ.setdefault("BEM_TESTING", "true")
-    os.environ.setdefault("GCLOUD_PROJECT", "demo-bem")
-    os.environ["BEM_FIRESTORE"] = "memory"
-    from functions.manager import Manager
-    from functions.payments.intake import record_webhook
-    from functions.payments.pipeline import process_webhook_event
-    from functions.user import new_user_doc
-
-    stop = start()
-    case = _running["case"]
-    manager = Manager.create(ROOT)
-    db = manager.db
-    begin = int(time.time()) - 3600
-    steps = []
-    for n in range(args.subscriptions):
-        uid = f"bench-{n:05d}"
-        db.collection("users").document(uid).set(new_user_doc(uid, f"{uid}@bench.dev").dump())
-        order_id = f"{n:04d}-0000-0000"
-        db.collection("payments-intents").document(order_id).set({"id": order_id, "owner": uid, "status": "pending"})
-        steps += lifecycle(uid, order_id, begin)
-    steps.sort(key=lambda step: step[0]["occurred_at"])
-    db.stats.update(reads=0, writes=0)
-    began = time.perf_counter()
-    statuses: dict[str, int] = {}
-    try:
-        for event, apply in steps:
-            apply()
-            record_webhook(manager, case.name, parse(event))
-            snapshot = db.collection("payments-webhooks").document(event["id"]).get()  # what the trigger delivers
-            db.stats["reads"] -= 1  # part of the trigger's event, not a read the pipeline makes
-            outcome = process_webhook_event(manager, event["id"], snapshot=snapshot)
-            key = outcome.status if outcome else "not-claimed"
-            statuses[key] = statuses.get(key, 0) + 1
-    finally:
-        stop()
-    elapsed = time.perf_counter() - began
-    count = len(steps)
-    calls = len(case.fake.requests)
-    print(f"backend: memory; processor: chargebee (fake API over HTTP); events: {count} "
-          f"({args.subscriptions} subscriptions x 6); outcomes: {statuses}")
-    print(f"events_per_second={count / elapsed:.0f} (intake + pipeline + {calls} Chargebee calls, {elapsed:.2f}s)")
-    reads, writes = db.stats["reads"] / count, db.stats["writes"] / count
-    print(f"firestore per event: reads={reads:.2f} writes={writes:.2f}; chargebee calls per event={calls / count:.2f} "
-          "(fetch=1; first event: hosted-page search + meta_data back-fill on subscription and customer)")
-    print(f"reads_per_event={math.ceil(reads - 1e-9)}")
-
-
-if __name__ == "__main__":
-    main()

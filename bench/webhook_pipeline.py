@@ -16,7 +16,7 @@ Adding a processor = one entry in ``BUILDERS``: ``Builder(name, lifecycle, parse
 event's fetch will read, or None), ``parse(event) -> ParsedWebhook`` and ``start() -> stop`` runs
 its fake (or None).
 
-    venv/bin/python bench/webhook_pipeline.py [--subscriptions 200] [--processors test,stripe,paypal]
+    venv/bin/python bench/webhook_pipeline.py [--subscriptions 200] [--processors test,stripe,paypal,chargebee]
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import chargebee_case  # noqa: E402 (bench/chargebee_case.py, beside this script)
 
 from functions.payments.intake import record_webhook  # noqa: E402
 from functions.payments.pipeline import process_webhook_event  # noqa: E402
@@ -131,6 +133,7 @@ BUILDERS: dict[str, Builder] = {
     "stripe": Builder("stripe", lambda uid, order, start: stripe_lifecycle(uid, order, start, _stripe["fake"]), parse_stripe("stripe"),
                       start_stripe),
     "paypal": Builder("paypal", paypal_lifecycle, parse_paypal, start_paypal),
+    "chargebee": Builder("chargebee", chargebee_case.lifecycle, chargebee_case.parse, chargebee_case.start),
 }
 
 
@@ -148,7 +151,7 @@ def run(manager: Any, builder: Builder, subscriptions: int) -> dict:
             db.collection("users").document(uid).set(new_user_doc(uid, f"{uid}@bench.dev").dump())
             db.collection("payments-intents").document(order_id).set({"id": order_id, "owner": uid, "status": "pending"})
             steps += builder.lifecycle(uid, order_id, start)
-        steps.sort(key=lambda step: step[0].get("created") or step[0].get("create_time") or 0)
+        steps.sort(key=lambda step: step[0].get("created") or step[0].get("create_time") or step[0].get("occurred_at") or 0)
         stats = getattr(db, "stats", None)
         if stats is not None:
             stats.update(reads=0, writes=0)
