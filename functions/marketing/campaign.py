@@ -35,11 +35,25 @@ class CampaignInputError(EmailInputError):
     """Invalid campaign settings (400, names the field)."""
 
 
-def template_context(config: Any, now: dt.datetime | None = None) -> dict:
+def template_context(config: Any, now: dt.datetime | None = None, settings: Any = None) -> dict:
+    """The ``{brand.*}``, ``{season.name}``, ``{holiday.name}``, ``{date.*}`` and ``{discount.code|percent}``
+    values (BEM's buildTemplateContext); the discount is the live code named by ``data.content.discountCode``
+    (or ``discountCode``), empty when none or unknown."""
     now = now or dt.datetime.now(dt.UTC)
     brand = config.brand.model_dump(by_alias=True)
+    discount = config.payment.discount(_discount_code(settings))
     return {"brand": brand, "season": {"name": SEASONS[now.month - 1]}, "holiday": {"name": HOLIDAYS[now.month - 1]},
-            "date": {"month": now.strftime("%B"), "year": str(now.year), "full": f"{now.strftime('%B')} {now.day}, {now.year}"}}
+            "date": {"month": now.strftime("%B"), "year": str(now.year), "full": f"{now.strftime('%B')} {now.day}, {now.year}"},
+            "discount": {"code": discount.code if discount else "", "percent": discount.percent if discount else ""}}
+
+
+def _discount_code(settings: Any) -> str | None:
+    if not isinstance(settings, dict):
+        return None
+    data = settings.get("data") if isinstance(settings.get("data"), dict) else {}
+    content = data.get("content") if isinstance(data.get("content"), dict) else {}
+    code = content.get("discountCode") or settings.get("discountCode")
+    return code if isinstance(code, str) else None
 
 
 def resolve_variables(value: Any, context: dict) -> Any:
@@ -63,7 +77,7 @@ def build_campaign(manager: Any, settings: dict, *, now: dt.datetime | None = No
     if not isinstance(settings, dict):
         raise CampaignInputError("settings", "expected an object")
     config = manager.config
-    resolved = resolve_variables(settings, template_context(config, now))
+    resolved = resolve_variables(settings, template_context(config, now, settings))
     subject = resolved.get("subject")
     if not isinstance(subject, str) or not subject.strip():
         raise CampaignInputError("subject", "a subject is required")

@@ -88,3 +88,15 @@ def test_mgr_doctor_reports_missing_seeds_and_fixes_them(project, manager, fires
     assert check["level"] == "warn" and check["fixable"] and "_recurring-newsletter missing" in check["message"]
     assert doctor("--fix")["level"] == "ok"
     assert firestore.get("marketing-campaigns/_recurring-sale-free")["type"] == "email"
+
+
+def test_a_sale_campaign_names_its_discount_code_and_percent(manager):
+    from functions.marketing.campaign import build_campaign
+
+    sales = [seed.doc["settings"] for seed in seeds.build_seeds(NOW) if seed.id.startswith("_recurring-sale")]
+    for settings in sales:
+        code = settings["data"]["content"]["discountCode"]
+        discount = manager.config.payment.discount(code)
+        campaign = build_campaign(manager, settings, now=NOW)
+        assert "{discount." not in campaign.subject + campaign.html
+        assert f"{discount.percent}% off" in campaign.html and code in campaign.html
