@@ -178,7 +178,7 @@ class Marketing:
             return None, {"blocked": "email"}
         email = email.strip().lower()
         if is_marketing_revoked(user):
-            log.info("marketing sync refused: %s revoked marketing consent", _mask(email))
+            log.debug("marketing sync refused: %s revoked marketing consent", _mask(email))
             return None, {"blocked": "consent", "email": email}
         check = self.check_address(email)
         if not check.valid:

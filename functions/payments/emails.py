@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from functions.payments.processors.registry import find_processor
+
 log = logging.getLogger("bem.payments.emails")
 SKIPPED_USER_FIELDS = ("api", "oauth2", "activity", "affiliate", "attribution", "flags")
 
@@ -93,17 +95,16 @@ def computed_values(transition: str, before: dict | None, after: dict, discount:
 
 
 def refund_details(manager: Any, event_id: str | None) -> dict | None:
-    """Amount/currency/reason of a refund event, from the stored webhook (Stripe charge shape)."""
+    """Amount/currency/reason of a refund event, read from the stored webhook by its processor
+    (``Processor.refund_details``); None when the event names no amount."""
     if not event_id:
         return None
     snapshot = manager.db.collection("payments-webhooks").document(event_id).get()
-    raw = (snapshot.to_dict() or {}).get("raw") if snapshot.exists else None
-    charge = ((raw or {}).get("data") or {}).get("object") or {}
-    if not isinstance(charge, dict) or not charge.get("amount_refunded"):
-        return None
-    refunds = ((charge.get("refunds") or {}).get("data") or [{}])
-    return {"amount": _money(int(charge["amount_refunded"]) / 100), "currency": str(charge.get("currency") or "usd").upper(),
-            "reason": (refunds[0] or {}).get("reason")}
+    record = (snapshot.to_dict() or {}) if snapshot.exists else {}
+    processor = find_processor(record.get("processor") if isinstance(record.get("processor"), str) else None)
+    raw = record.get("raw")
+    details = processor.refund_details(raw) if processor is not None and isinstance(raw, dict) else None
+    return None if details is None else {"amount": details.amount, "currency": details.currency, "reason": details.reason}
 
 
 def order_discount(manager: Any, order_id: str | None) -> dict | None:

@@ -1,5 +1,6 @@
 """The nine transition e-mails: content, once under duplicated and reversed webhook delivery."""
 
+import datetime as dt
 import time
 
 import pytest
@@ -138,3 +139,36 @@ def test_the_confirmation_shows_the_discount_of_the_intent(bm, manager, firestor
     deliver(bm, manager, make_event("customer.subscription.created", make_subscription(uid=account.uid, order_id=order_id)))
     text = sendgrid_fake.sent_to(account.email)[0].body["content"][0]["value"]
     assert "WELCOME10 – 10% off" in text and "−$0.50" in text and "Total paid today$4.49" in text
+
+
+REFUND_PAYLOADS = {  # each processor's refund event as it arrives (BEM's getRefundDetails reads the same fields)
+    "stripe": ({"type": "charge.refunded", "data": {"object": {"object": "charge", "amount_refunded": 1299, "currency": "eur",
+                                                                "refunds": {"data": [{"reason": "requested_by_customer"}]}}}},
+               {"amount": "12.99", "currency": "EUR", "reason": "requested_by_customer"}),
+    "paypal": ({"event_type": "PAYMENT.SALE.REFUNDED", "resource": {"amount": {"total": "4.99", "currency": "USD"},
+                                                                    "reason_code": "REFUND"}},
+               {"amount": "4.99", "currency": "USD", "reason": "REFUND"}),
+    "chargebee": ({"event_type": "payment_refunded", "content": {"credit_note": {"total": 499, "currency_code": "gbp",
+                                                                                  "reason_code": "product_unsatisfactory"}}},
+                  {"amount": "4.99", "currency": "GBP", "reason": "product_unsatisfactory"}),
+}
+
+
+@pytest.mark.parametrize("processor", sorted(REFUND_PAYLOADS))
+def test_the_refund_email_reads_the_amount_from_each_processors_event(manager, firestore, processor):
+    from functions.payments.emails import refund_details
+
+    raw, expected = REFUND_PAYLOADS[processor]
+    firestore.set(f"payments-webhooks/evt-{processor}", {"processor": processor, "raw": raw})
+    assert refund_details(manager, f"evt-{processor}") == expected
+    computed = computed_values("payment-refunded", None, {"product": {"id": "premium"}}, None, expected, dt.datetime.now(dt.UTC))
+    assert (computed["refundAmount"], computed["refundCurrency"]) == (expected["amount"], expected["currency"])
+
+
+def test_a_refund_event_without_an_amount_or_of_an_unknown_processor_has_no_details(manager, firestore):
+    from functions.payments.emails import refund_details
+
+    firestore.set("payments-webhooks/evt-empty", {"processor": "paypal", "raw": {"resource": {}}})
+    firestore.set("payments-webhooks/evt-gone", {"processor": "retired", "raw": {"resource": {"amount": {"total": "1.00"}}}})
+    firestore.set("payments-webhooks/evt-odd", {"processor": "stripe", "raw": "not a payload"})
+    assert [refund_details(manager, f"evt-{name}") for name in ("empty", "gone", "odd", "missing")] == [None] * 4

@@ -42,6 +42,26 @@ class SubscriptionGone(Exception):
 
 
 @dataclass(frozen=True)
+class RefundDetails:
+    """A refund as the processor's event reports it (BEM's ``getRefundDetails``): ``amount`` as ``"12.34"``."""
+
+    amount: str
+    currency: str = "USD"
+    reason: str | None = None
+
+
+def cents_text(cents: Any) -> str | None:
+    """``1299`` → ``"12.99"``; None for anything that is not a positive number."""
+    if isinstance(cents, bool) or not isinstance(cents, int | float) or cents <= 0:
+        return None
+    return f"{cents / 100:.2f}"
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
 class Checkout:
     """What ``open_checkout`` answers: the processor's id, the page to send the buyer to, the raw object."""
 
@@ -125,6 +145,9 @@ class Processor(Protocol):
     def to_unified_subscription(self, resource: dict, config: Config, event: ParsedWebhook) -> Subscription: ...
 
     def to_unified_one_time(self, resource: dict, config: Config, event: ParsedWebhook) -> OneTimeOrder: ...
+
+    def refund_details(self, raw: dict) -> RefundDetails | None:
+        """What a refund event's payload says was refunded (for the refund e-mail); None when it names no amount."""
 
     # account actions -------------------------------------------------------------------------------------
     def cancel(self, manager: Any, paid: PaidSubscription, *, trialing: bool) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from functions.config.secrets import secret
 from functions.errors import BadRequest, ServiceUnavailable
-from functions.payments.processors.base import Checkout, ParsedWebhook
+from functions.payments.processors.base import Checkout, ParsedWebhook, RefundDetails
 from functions.payments.processors.shared import header_value, not_configured
 from functions.payments.products import product_by_id
 from functions.payments.unified import OneTimeOrder
@@ -104,6 +104,10 @@ class AcmeProcessor:
 
     def to_unified_one_time(self, resource: dict, config: Any, event: ParsedWebhook) -> OneTimeOrder:
         raise BadRequest("Acme sells subscriptions only")
+
+    def refund_details(self, raw: dict) -> RefundDetails | None:
+        amount = raw.get("refunded")
+        return RefundDetails(f"{amount:.2f}", "USD") if isinstance(amount, int | float) else None
 
     # account actions
     def cancel(self, manager: Any, paid: Any, *, trialing: bool) -> bool:

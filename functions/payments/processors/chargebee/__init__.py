@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.payments.processors.base import Category, Checkout, ParsedWebhook
+from functions.payments.processors.base import Category, Checkout, ParsedWebhook, RefundDetails, cents_text
 from functions.payments.processors.chargebee import actions
 from functions.payments.processors.chargebee.api import missing_setting, not_configured_request
 from functions.payments.processors.chargebee.checkout import open_hosted_page
@@ -63,6 +63,18 @@ class ChargebeeProcessor(ChargebeeWebhooks):
         return None  # Chargebee sends its events once the buyer pays
 
     # pipeline -------------------------------------------------------------------------------------
+    def refund_details(self, raw: dict) -> RefundDetails | None:
+        """``payment_refunded``: the credit note's ``total``, else the transaction's ``amount`` (cents)."""
+        content = raw.get("content") if isinstance(raw, dict) and isinstance(raw.get("content"), dict) else {}
+        for key, field in (("credit_note", "total"), ("transaction", "amount")):
+            part = content.get(key) if isinstance(content.get(key), dict) else {}
+            amount = cents_text(part.get(field))
+            if amount is not None:
+                reason = part.get("reason_code") if key == "credit_note" else None
+                currency = part.get("currency_code") if isinstance(part.get("currency_code"), str) else "USD"
+                return RefundDetails(amount, currency.upper(), reason if isinstance(reason, str) else None)
+        return None
+
     def category_of(self, resource: dict, event: ParsedWebhook) -> Category:
         return category_of(event.resource_type)
 

@@ -28,7 +28,7 @@ from typing import Any
 from functions.config.models import Config
 from functions.config.secrets import secret
 from functions.errors import BadRequest, ServiceUnavailable
-from functions.payments.processors.base import Category, ParsedWebhook
+from functions.payments.processors.base import Category, ParsedWebhook, RefundDetails
 from functions.payments.processors.paypal.api import PayPalClient, PayPalError, credentials, paypal_client
 from functions.payments.processors.paypal.unify import (
     REFUND_EVENT,
@@ -169,6 +169,18 @@ class PayPalWebhooks:
         if resource_type == "order":
             return capture_order(client, resource_id)
         raise ValueError(f"PayPal resource type '{resource_type}' is not supported")
+
+    def refund_details(self, raw: dict) -> RefundDetails | None:
+        """``PAYMENT.SALE.REFUNDED``: ``resource.amount.{total,currency}`` (or ``total_refunded_amount``)."""
+        resource = raw.get("resource") if isinstance(raw, dict) and isinstance(raw.get("resource"), dict) else {}
+        amount = resource.get("amount") if isinstance(resource.get("amount"), dict) else {}
+        refunded = resource.get("total_refunded_amount") if isinstance(resource.get("total_refunded_amount"), dict) else {}
+        total = amount.get("total") or refunded.get("value")
+        if not isinstance(total, str | int | float) or isinstance(total, bool) or not str(total).strip():
+            return None
+        currency = amount.get("currency") or refunded.get("currency_code") or "USD"
+        reason = resource.get("reason_code")
+        return RefundDetails(str(total), str(currency).upper(), reason if isinstance(reason, str) else None)
 
     def category_of(self, resource: dict, event: ParsedWebhook) -> Category:
         return "one-time" if isinstance(resource.get("purchase_units"), list) else "subscription"

@@ -13,7 +13,7 @@ from typing import Any
 
 from functions.config.models import Config
 from functions.errors import BadRequest
-from functions.payments.processors.base import Category, ParsedWebhook
+from functions.payments.processors.base import Category, ParsedWebhook, RefundDetails, cents_text
 from functions.payments.processors.stripe.unify import (
     ref_id,
     stripe_one_time_to_unified,
@@ -114,6 +114,17 @@ class StripeShaped:
     name = "stripe"
     refund_events = frozenset({"charge.refunded"})
     payment_failed_events = frozenset({"invoice.payment_failed"})
+
+    def refund_details(self, raw: dict) -> RefundDetails | None:
+        """``charge.refunded``: the charge's ``amount_refunded`` and the latest refund's reason."""
+        charge = _mapping(_mapping(_mapping(raw).get("data")).get("object"))
+        amount = cents_text(charge.get("amount_refunded"))
+        if amount is None:
+            return None
+        refunds = _mapping(charge.get("refunds")).get("data")
+        latest = refunds[0] if isinstance(refunds, list) and refunds and isinstance(refunds[0], dict) else {}
+        currency = charge.get("currency") if isinstance(charge.get("currency"), str) else "usd"
+        return RefundDetails(amount, currency.upper(), latest.get("reason") if isinstance(latest.get("reason"), str) else None)
 
     def category_of(self, resource: dict, event: ParsedWebhook) -> Category:
         return "subscription" if resource.get("object") == "subscription" else "one-time"
