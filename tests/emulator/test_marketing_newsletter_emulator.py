@@ -113,9 +113,8 @@ def test_the_recurring_newsletter_is_generated_with_the_test_ai_and_sent_on_two_
         assert len(posts) == 2 and f"Marketing attribution gets simpler {tag}" in str(posts[1])
         assert "budgets" not in str(posts[1])  # a source already used is never used again
         assert firestore.get(f"marketing-campaigns/{campaign_id}-{second}")["status"] == "sent"
-        reports = [m for m in firestore.list("emails-mailbox").values() if "Newsletter generated" in str(m.get("subject"))
-                   and tag in str(m)]
-        assert len(reports) == 2  # one report e-mail per occurrence
+        reports = [m for m in marketing.sendgrid.sent() if "Newsletter generated" in str(m.body.get("subject")) and tag in str(m.body)]
+        assert len(reports) == 2  # one report e-mail to the brand per occurrence
     finally:
         feed.stop()
 
