@@ -25,7 +25,7 @@ def _document_exists(firestore_host: str, project: str, uid: str) -> bool:
     return requests.get(url, headers={"Authorization": "Bearer owner"}, timeout=10).status_code == 200
 
 
-STALL_S = 20.0
+STALL_S = 45.0
 
 
 def _wait(check, uids: list[str], want: bool, deadline: float) -> list[str]:
