@@ -1,4 +1,5 @@
-"""Claim a ``pending`` record once (``pending → processing``), for the Firestore triggers of payments.
+"""Claim a ``pending`` record once (``pending → processing``), for the Firestore triggers of payments
+(``payments-webhooks`` in ``pipeline.py``, ``payments-disputes`` in ``disputes/resolution.py``).
 
 - ``claim_delivered(db, ref, snapshot)``: from a trigger, a write conditional on the delivered
   snapshot's ``update_time`` (no read): any write since, another claim included, makes it a no-op;

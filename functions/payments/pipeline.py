@@ -26,6 +26,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from functions.payments.claims import claim_once
 from functions.payments.collections import CARTS, INTENTS, ORDERS, USERS, WEBHOOKS
 from functions.payments.order_id import derived_order_id
 from functions.payments.processors import ParsedWebhook, Processor, get_processor
@@ -60,8 +61,7 @@ def process_webhook_event(manager: Any, event_id: str, snapshot: Any = None) -> 
     conditional on its ``update_time`` instead of a transactional read."""
     db = manager.db
     webhook_ref = db.collection(WEBHOOKS).document(event_id)
-    usable = snapshot is not None and getattr(snapshot, "update_time", None) is not None
-    record = _claim_snapshot(db, webhook_ref, snapshot) if usable else _claim(db, webhook_ref)
+    record = claim_once(db, webhook_ref, snapshot)
     if record is None:
         return None
     try:
@@ -88,22 +88,6 @@ def process_webhook_event(manager: Any, event_id: str, snapshot: Any = None) -> 
     return outcome
 
 
-def _claim_snapshot(db: Any, webhook_ref: Any, snapshot: Any) -> dict | None:
-    """Claim the version the trigger saw: any write since (another claim included) makes it a no-op."""
-    from google.api_core.exceptions import FailedPrecondition, NotFound
-    from google.cloud import firestore
-
-    record = snapshot.to_dict() if snapshot.exists else None
-    if not record or record.get("status") != "pending":
-        return None
-    try:
-        webhook_ref.update({"status": "processing", "attempts": firestore.Increment(1), "metadata.processing": stamp_now()},
-                           option=db.write_option(last_update_time=snapshot.update_time))
-    except (FailedPrecondition, NotFound):
-        return None
-    return record
-
-
 def _complete_cart(db: Any, uid: str | None) -> None:
     """BEM marks the abandoned cart ``completed``; only an existing cart (no read, no stray document)."""
     from google.api_core.exceptions import NotFound
@@ -116,22 +100,6 @@ def _complete_cart(db: Any, uid: str | None) -> None:
         pass
     except Exception:  # the purchase is committed; a cart reminder is not worth failing it
         log.warning("Could not mark %s/%s completed", CARTS, uid, exc_info=True)
-
-
-def _claim(db: Any, webhook_ref: Any) -> dict | None:
-    from google.cloud import firestore
-
-    @firestore.transactional
-    def claim(transaction: Any) -> dict | None:
-        snapshot = webhook_ref.get(transaction=transaction)
-        record = snapshot.to_dict() if snapshot.exists else None
-        if not record or record.get("status") != "pending":
-            return None
-        transaction.update(webhook_ref, {"status": "processing", "attempts": firestore.Increment(1),
-                                         "metadata.processing": stamp_now()})
-        return record
-
-    return claim(db.transaction())
 
 
 def _process(manager: Any, db: Any, webhook_ref: Any, processor: Processor, parsed: ParsedWebhook) -> Outcome:
